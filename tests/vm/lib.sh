@@ -1,0 +1,58 @@
+# TAP helpers for guest-side VM tests (sourced by every *.vmt).
+# The counter lives on the guest's disk so a test that reboots keeps counting.
+_tap_count_file=${NOVA_VM_STATE:-/tmp}/tap-count
+_tap_n() { cat "$_tap_count_file" 2>/dev/null || echo 0; }
+_tap_next() { local n; n=$(( $(_tap_n) + 1 )); echo "$n" > "$_tap_count_file"; echo "$n"; }
+
+# ok DESC CMD…: passes when CMD succeeds.
+ok() {
+	local desc=$1; shift
+	if "$@"; then echo "ok $(_tap_next) - $desc"
+	else echo "not ok $(_tap_next) - $desc"; fi
+}
+# is GOT EXPECTED DESC
+is() {
+	if [ "$1" = "$2" ]; then echo "ok $(_tap_next) - $3"
+	else echo "not ok $(_tap_next) - $3"; echo "#   got:      '$1'"; echo "#   expected: '$2'"; fi
+}
+# like GOT REGEX DESC
+like() {
+	if [[ $1 =~ $2 ]]; then echo "ok $(_tap_next) - $3"
+	else echo "not ok $(_tap_next) - $3"; echo "#   got:      '$1'"; echo "#   expected to match: '$2'"; fi
+}
+# within GOT LOW HIGH DESC: LOW <= GOT <= HIGH (decimals allowed)
+within() {
+	if awk -v g="$1" -v l="$2" -v h="$3" 'BEGIN { exit !(g != "" && g+0 >= l+0 && g+0 <= h+0) }'
+	then echo "ok $(_tap_next) - $4 ($1 in [$2, $3])"
+	else echo "not ok $(_tap_next) - $4"; echo "#   got: '$1', expected within [$2, $3]"; fi
+}
+skip() { echo "ok $(_tap_next) - $1 # SKIP $2"; }
+diag() { echo "# $*"; }
+done_testing() { echo "1..$(_tap_n)"; }
+# vm_reboot: end this boot; the host boots the same disk again and the test
+# runs anew with NOVA_VM_BOOT incremented.
+vm_reboot() { touch "$NOVA_VM_OUT/reboot"; exit 0; }
+
+# wait_for SECONDS CMD…: poll CMD every 0.2 s until it succeeds.
+wait_for() {
+	local deadline=$(( $(date +%s) + $1 )); shift
+	until "$@"; do
+		[ "$(date +%s)" -ge "$deadline" ] && return 1
+		sleep 0.2
+	done
+}
+# cgroup_dir UNIT: the unit's directory in cgroupfs.
+cgroup_dir() { echo "/sys/fs/cgroup$(systemctl show -P ControlGroup "$1")"; }
+# agent_conf NAME LINE…: write /etc/nova-agents/agents/NAME.conf.
+agent_conf() {
+	local name=$1; shift
+	mkdir -p /etc/nova-agents/agents
+	printf '%s\n' "$@" > "/etc/nova-agents/agents/$name.conf"
+}
+# unit_dropin UNIT LINE…: a test drop-in for UNIT, then daemon-reload.
+unit_dropin() {
+	local unit=$1; shift
+	mkdir -p "/etc/systemd/system/$unit.d"
+	printf '%s\n' "$@" > "/etc/systemd/system/$unit.d/50-test.conf"
+	systemctl daemon-reload
+}
