@@ -26,6 +26,8 @@ within() {
 	then echo "ok $(_tap_next) - $4 ($1 in [$2, $3])"
 	else echo "not ok $(_tap_next) - $4"; echo "#   got: '$1', expected within [$2, $3]"; fi
 }
+# fails CMD…: succeeds when CMD fails (for ok "…" fails CMD…).
+fails() { ! "$@"; }
 skip() { echo "ok $(_tap_next) - $1 # SKIP $2"; }
 diag() { echo "# $*"; }
 done_testing() { echo "1..$(_tap_n)"; }

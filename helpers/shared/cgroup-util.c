@@ -1,0 +1,90 @@
+#include <errno.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/statfs.h>
+
+#include "cgroup-util.h"
+#include "str-util.h"
+
+/* The path of the "0::" line, or -ENOMEDIUM when there is none. */
+static int find_unified_line(FILE *f, char **ret) {
+        _cleanup_(freep) char *line = NULL;
+        size_t size = 0;
+        ssize_t n;
+
+        /* Hybrid hosts list the v1 controllers ("12:memory:/…") before and
+         * after the v2 line, so every line is looked at. */
+        while ((n = getline(&line, &size, f)) >= 0) {
+                if (n > 0 && line[n - 1] == '\n')
+                        line[--n] = '\0';
+                if (!str_has_prefix(line, "0::"))
+                        continue;
+
+                const char *path = line + 3;
+                if (path[0] != '/')
+                        return -EBADMSG;
+
+                /* Linux appends this when the cgroup was removed while the
+                 * process lingered in it (a zombie not yet reaped). */
+                static const char deleted[] = " (deleted)";
+                size_t len = strlen(path);
+                if (len >= sizeof(deleted) - 1 && strcmp(path + len - (sizeof(deleted) - 1), deleted) == 0)
+                        return -EIDRM;
+
+                char *p = strdup(path);
+                if (!p)
+                        return -ENOMEM;
+                *ret = p;
+                return 0;
+        }
+
+        if (ferror(f))
+                return -EIO;
+        return -ENOMEDIUM;
+}
+
+int cgroup_self_path(const char *proc_root, pid_t pid, char **ret) {
+        _cleanup_(freep) char *fn = NULL;
+        _cleanup_(fclosep) FILE *f = NULL;
+
+        if (pid < 0)
+                return -EINVAL;
+        if (!proc_root)
+                proc_root = "/proc";
+
+        if (pid == 0)
+                fn = str_printf("%s/self/cgroup", proc_root);
+        else
+                fn = str_printf("%s/%ld/cgroup", proc_root, (long) pid);
+        if (!fn)
+                return -ENOMEM;
+
+        f = fopen(fn, "re");
+        if (!f)
+                return -errno;
+
+        return find_unified_line(f, ret);
+}
+
+static int is_cgroup2(const char *path) {
+        struct statfs sfs;
+
+        if (statfs(path, &sfs) < 0)
+                return -errno;
+        return sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+int cgroup_unified_mountpoint(const char **ret) {
+        /* systemd mounts the v2 hierarchy at /sys/fs/cgroup when it is the only
+         * one, and at /sys/fs/cgroup/unified beside the v1 controllers (the
+         * "hybrid" layout of older distributions). */
+        static const char *const candidates[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+
+        for (size_t i = 0; i < ELEMENTSOF(candidates); i++)
+                if (is_cgroup2(candidates[i]) > 0) {
+                        *ret = candidates[i];
+                        return 0;
+                }
+        return -ENOMEDIUM;
+}

@@ -1,0 +1,34 @@
+#pragma once
+
+/* String and string-vector helpers shared by the helpers and their tests. */
+
+#include <stdbool.h>
+#include <stdarg.h>
+
+#include "macro.h"
+
+/* The whitespace configuration files may use around keys, values and words. */
+#define WHITESPACE " \t\n\r\v\f"
+
+/* A newly allocated formatted string, or NULL when out of memory. */
+char *str_printf(const char *format, ...) _printf_(1, 2);
+char *str_vprintf(const char *format, va_list ap) _printf_(1, 0);
+
+/* For the "return error_set(ret_error, -EINVAL, "…", …);" idiom: stores a newly
+ * allocated one-line message in *ret_error (unless ret_error is NULL; the
+ * message is left NULL when out of memory) and returns r unchanged. */
+int error_set(char **ret_error, int r, const char *format, ...) _printf_(3, 4);
+
+/* A copy of s safe to print inside "…" on one line of a log: backslash, '"',
+ * control characters and non-ASCII bytes become \\, \", \xNN. NULL on ENOMEM. */
+char *str_escape(const char *s);
+
+/* Trims WHITESPACE at both ends of s in place; returns the new start. */
+char *str_strip(char *s);
+
+bool str_has_prefix(const char *s, const char *prefix);
+
+/* Appends value to *l; on success *l owns value, on failure the caller still does. */
+int strv_push(char ***l, char *value);
+int strv_copy(char *const *l, char ***ret);
+bool strv_equal(char *const *a, char *const *b);
