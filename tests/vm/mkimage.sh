@@ -20,7 +20,7 @@ packages=(
 	systemd-sysv udev dbus libpam-systemd polkitd
 	linux-image-amd64 initramfs-tools kmod
 	procps psmisc util-linux e2fsprogs strace
-	stress-ng python3-minimal git openssh-server
+	stress-ng python3 nodejs git openssh-server
 	libsystemd0 libmount1 libkmod2 libjson-c5
 )
 

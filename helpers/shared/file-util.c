@@ -1,0 +1,118 @@
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "file-util.h"
+#include "macro.h"
+#include "str-util.h"
+
+int read_file_full(const char *path, size_t max_size, char **ret, size_t *ret_size) {
+        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        _cleanup_(freep) char *buf = NULL;
+        size_t size = 0, alloc = 0;
+
+        if (fd < 0)
+                return -errno;
+
+        for (;;) {
+                if (alloc - size < 4096) {
+                        if (alloc >= max_size + 1)
+                                return -EFBIG;
+                        size_t n = alloc ? alloc * 2 : 8192;
+                        char *b = realloc(buf, n + 1);
+                        if (!b)
+                                return -ENOMEM;
+                        buf = b;
+                        alloc = n;
+                }
+                ssize_t k = read(fd, buf + size, alloc - size);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                size += (size_t) k;
+                if (size > max_size)
+                        return -EFBIG;
+        }
+        if (!buf && !(buf = malloc(1)))
+                return -ENOMEM;
+        buf[size] = '\0';
+        *ret = TAKE_PTR(buf);
+        if (ret_size)
+                *ret_size = size;
+        return 0;
+}
+
+static int write_all(int fd, const char *buf, size_t n) {
+        while (n > 0) {
+                ssize_t k = write(fd, buf, n);
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                buf += k;
+                n -= (size_t) k;
+        }
+        return 0;
+}
+
+static void unlink_and_freep(char **p) {
+        if (*p) {
+                (void) unlink(*p);
+                free(*p);
+        }
+}
+
+int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode) {
+        _cleanup_(freep) char *copy1 = strdup(path), *copy2 = strdup(path), *template = NULL;
+        _cleanup_(unlink_and_freep) char *tmp = NULL;
+        _cleanup_(closep) int dfd = -EBADF, fd = -EBADF;
+        int r;
+
+        if (!copy1 || !copy2)
+                return -ENOMEM;
+        const char *dir = dirname(copy1), *base = basename(copy2);
+
+        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0)
+                return -errno;
+
+        /* Hidden, with a random suffix: never mistaken for the real file by a
+         * reader that globs the directory (*.conf, fstab). */
+        template = str_printf("%s/.%s.XXXXXX", dir, base);
+        if (!template)
+                return -ENOMEM;
+        fd = mkostemp(template, O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        tmp = TAKE_PTR(template);
+
+        r = fchmod(fd, mode) < 0 ? -errno : 0;
+        if (r == 0)
+                r = write_all(fd, data, size);
+        if (r == 0)
+                r = fsync(fd) < 0 ? -errno : 0;
+        if (r < 0)
+                return r;
+        /* close() can report a late write error (NFS): checked, not ignored. */
+        if (close(TAKE_FD(fd)) < 0)
+                return -errno;
+
+        if (rename(tmp, path) < 0)
+                return -errno;
+        free(TAKE_PTR(tmp));
+
+        /* Without this a crash can bring the old file back after we reported success. */
+        return fsync(dfd) < 0 ? -errno : 0;
+}

@@ -1,0 +1,18 @@
+#pragma once
+
+/* Whole-file reads and atomic whole-file replacement, for tools that edit
+ * files other programs read at any moment (/etc/fstab, state files). */
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Reads all of path into a newly allocated buffer (NUL-terminated, the NUL
+ * not counted in *ret_size). Files above max_size are -EFBIG. */
+int read_file_full(const char *path, size_t max_size, char **ret, size_t *ret_size);
+
+/* Replaces path with data atomically: a temporary file next to it (same
+ * directory, so rename() stays on one filesystem), fchmod(mode), write,
+ * fsync, rename, fsync of the directory. Readers see the old or the new file,
+ * never a mix, and a crash after success cannot bring the old one back. On
+ * failure the old file is untouched and no temporary file remains. */
+int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
