@@ -1,18 +1,10 @@
-/* mkostemp() is a GNU extension; O_CLOEXEC at creation keeps the temporary
- * fd out of children a threaded caller may spawn meanwhile. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE 1
-#endif
-
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "agent-config.h"
 #include "agent-name.h"
+#include "file-util.h"
 #include "shell-words.h"
 #include "str-util.h"
 
@@ -97,71 +89,8 @@ static int serialize(FILE *f, const AgentConfig *c, const char *name) {
         return ferror(f) ? -ENOMEM : 0;
 }
 
-static int write_all(int fd, const char *buf, size_t n) {
-        while (n > 0) {
-                ssize_t k = write(fd, buf, n);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                buf += k;
-                n -= (size_t) k;
-        }
-        return 0;
-}
-
-/* The temporary file goes away on every early return; after the rename the
- * pointer is taken, and nothing is unlinked. */
-static void unlink_and_freep(char **p) {
-        if (*p) {
-                (void) unlink(*p);
-                free(*p);
-        }
-}
-
-/* Creates, fills and syncs the temporary file next to the target; on success
- * *ret is its path. */
-static int write_temporary(const char *dir, const char *name, const char *text, size_t size,
-                           char **ret, char **ret_error) {
-        _cleanup_(unlink_and_freep) char *tmp = NULL;
-        _cleanup_(closep) int fd = -EBADF;
-        int r;
-
-        /* Hidden and not ending in .conf: never mistaken for a configuration. */
-        _cleanup_(freep) char *template = str_printf("%s/.%s.conf.XXXXXX", dir, name);
-        if (!template)
-                return -ENOMEM;
-
-        fd = mkostemp(template, O_CLOEXEC);
-        if (fd < 0) {
-                r = -errno;
-                return error_set(ret_error, r, "%s: cannot create a file: %s", dir, strerror(-r));
-        }
-        tmp = TAKE_PTR(template);
-
-        /* Explicit, not left to mkostemp() or the umask: Environment= may hold secrets. */
-        r = fchmod(fd, 0600) < 0 ? -errno : 0;
-        if (r == 0)
-                r = write_all(fd, text, size);
-        if (r == 0)
-                r = fsync(fd) < 0 ? -errno : 0;
-        if (r < 0)
-                return error_set(ret_error, r, "%s: %s", tmp, strerror(-r));
-        /* close() can report a late write error (NFS): checked, not ignored. */
-        if (close(TAKE_FD(fd)) < 0) {
-                r = -errno;
-                return error_set(ret_error, r, "%s: %s", tmp, strerror(-r));
-        }
-
-        *ret = TAKE_PTR(tmp);
-        return 0;
-}
-
 int agent_config_write_atomic(const char *dir, const char *name, const AgentConfig *c, char **ret_error) {
         _cleanup_(freep) char *text = NULL, *path = NULL;
-        _cleanup_(unlink_and_freep) char *tmp = NULL;
-        _cleanup_(closep) int dfd = -EBADF;
         size_t size = 0;
         int r;
 
@@ -180,29 +109,11 @@ int agent_config_write_atomic(const char *dir, const char *name, const AgentConf
         if (!path)
                 return -ENOMEM;
 
-        /* Opened first: a missing directory is reported as such, and the fd is
-         * what makes the rename durable below. */
-        dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0) {
-                r = -errno;
-                return error_set(ret_error, r, "%s: %s", dir, strerror(-r));
-        }
-
-        r = write_temporary(dir, name, text, size, &tmp, ret_error);
-        if (r < 0)
+        /* 0600, explicitly: Environment= may hold secrets. */
+        r = write_file_atomic(path, text, size, 0600);
+        if (r == -ENOMEM)
                 return r;
-
-        if (rename(tmp, path) < 0) {
-                r = -errno;
-                return error_set(ret_error, r, "%s: cannot replace: %s", path, strerror(-r));
-        }
-        free(TAKE_PTR(tmp));
-
-        /* Without this a crash can bring the old file back after we reported success. */
-        if (fsync(dfd) < 0) {
-                r = -errno;
-                return error_set(ret_error, r, "%s: written, but syncing the directory failed: %s", path,
-                                 strerror(-r));
-        }
+        if (r < 0)
+                return error_set(ret_error, r, "%s: %s", path, strerror(-r));
         return 0;
 }
