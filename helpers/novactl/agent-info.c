@@ -1,0 +1,252 @@
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include "agent-config.h"
+#include "agent-info.h"
+#include "str-util.h"
+
+#define UNIT_IFACE "org.freedesktop.systemd1.Unit"
+#define SERVICE_IFACE "org.freedesktop.systemd1.Service"
+
+void overview_done(Overview *o) {
+        for (size_t i = 0; i < o->n; i++) {
+                free(o->agents[i].u.unit);
+                free(o->agents[i].u.name);
+                free(o->agents[i].u.active_state);
+                free(o->agents[i].u.sub_state);
+                free(o->agents[i].workspace);
+        }
+        free(o->agents);
+        admission_state_done(&o->admission);
+        *o = (Overview) {};
+}
+
+static const AgentCgroup cgroup_unknown = {
+        AGENT_CGROUP_UNKNOWN, AGENT_CGROUP_UNKNOWN, AGENT_CGROUP_UNKNOWN,
+        AGENT_CGROUP_UNKNOWN, AGENT_CGROUP_UNKNOWN, -1,
+};
+
+/* Age and time left from systemd's own clock: RuntimeMaxSec= counts from the
+ * monotonic ActiveEnterTimestamp (service_enter_running()). */
+static void agent_details(sd_bus *bus, AgentInfo *a) {
+        _cleanup_(agent_config_freep) AgentConfig *config = NULL;
+        uint64_t entered = 0, runtime_max = UINT64_MAX, now = now_usec(CLOCK_MONOTONIC);
+
+        a->age_usec = a->deadline_usec = UINT64_MAX;
+        if (bus_unit_get_u64(bus, a->u.unit, UNIT_IFACE, "ActiveEnterTimestampMonotonic", &entered) >= 0 &&
+            entered > 0 && entered <= now && strcmp(a->u.active_state, "active") == 0) {
+                a->age_usec = now - entered;
+                if (bus_unit_get_u64(bus, a->u.unit, SERVICE_IFACE, "RuntimeMaxUSec", &runtime_max) >= 0 &&
+                    runtime_max != UINT64_MAX)
+                        a->deadline_usec = runtime_max > a->age_usec ? runtime_max - a->age_usec : 0;
+        }
+        /* The merged configuration, as nova-agent-exec would see it; the
+         * runtime file is root's (it may hold secrets), so others get NULL. */
+        if (agent_config_load(novactl_confdir(), novactl_rundir(), a->u.name, &config, NULL) >= 0)
+                a->workspace = TAKE_PTR(config->workspace);
+}
+
+static int gather_agents(sd_bus *bus, AgentUnit *units, size_t n, bool with_details, Overview *o) {
+        o->agents = calloc(n ? n : 1, sizeof(AgentInfo));
+        if (!o->agents)
+                return log_oom();
+        for (size_t i = 0; i < n; i++) {
+                AgentInfo *a = &o->agents[o->n++];
+                _cleanup_(freep) char *dir = agent_cgroup_dir(units[i].name);
+
+                a->u = units[i];
+                units[i] = (AgentUnit) {};
+                if (!dir)
+                        return log_oom();
+                int r = agent_cgroup_read(dir, &a->cg);
+                if (r == -ENOMEM)
+                        return log_oom();
+                if (r < 0)
+                        a->cg = cgroup_unknown;
+                if (with_details)
+                        agent_details(bus, a);
+                else
+                        a->age_usec = a->deadline_usec = UINT64_MAX;
+        }
+        return 0;
+}
+
+static int report_missing(const AgentUnit *units, size_t n, char **names) {
+        int ret = 0;
+
+        for (char **s = names; s && *s; s++) {
+                bool found = false;
+                for (size_t i = 0; i < n && !found; i++)
+                        found = strcmp(units[i].name, *s) == 0;
+                if (!found) {
+                        log_error("no such agent: %s", *s);
+                        ret = NOVACTL_EXIT_NO_AGENT;
+                }
+        }
+        return ret;
+}
+
+int overview_gather(sd_bus *bus, char **states, char **names, bool with_details, Overview *ret) {
+        _cleanup_(strv_freep) char **patterns = NULL;
+        _cleanup_(freep) char *slice_dir = str_printf("%s/nova.slice/nova-agents.slice", novactl_cgroup_root());
+        Overview o = {};
+        AgentUnit *units = NULL;
+        size_t n = 0;
+        int r, missing;
+
+        if (!slice_dir)
+                return log_oom();
+        for (char **s = names; s && *s; s++) {
+                char *p = str_printf(AGENT_UNIT_PREFIX "%s" AGENT_UNIT_SUFFIX, *s);
+                if (!p || strv_push(&patterns, p) < 0) {
+                        free(p);
+                        return log_oom();
+                }
+        }
+        r = bus_list_agents(bus, states, patterns, &units, &n);
+        if (r != 0)
+                return r;
+        missing = report_missing(units, n, names);
+        r = gather_agents(bus, units, n, with_details, &o);
+        agent_units_free(units, n);
+        if (r != 0) {
+                overview_done(&o);
+                return r;
+        }
+
+        r = host_memory_read(novactl_proc_root(), &o.host);
+        if (r < 0) {
+                log_error("cannot read %s/meminfo: %s", novactl_proc_root(), strerror(-r));
+                overview_done(&o);
+                return NOVACTL_EXIT_FAILURE;
+        }
+        if (agent_cgroup_read(slice_dir, &o.slice) < 0)
+                o.slice = cgroup_unknown;
+        o.admission_known = admission_read(novactl_rundir(), &o.admission, NULL, NULL) >= 0;
+        *ret = o;
+        return missing;
+}
+
+double agent_info_max_percent(const AgentInfo *a) {
+        uint64_t cur = a->cg.memory_current, max = a->cg.memory_max;
+
+        if (cur == AGENT_CGROUP_UNKNOWN || max >= AGENT_CGROUP_MAX || max == 0)
+                return -1;
+        return 100.0 * (double) cur / (double) max;
+}
+
+bool use_color(void) {
+        const char *e = getenv("NO_COLOR");
+        return isatty(STDOUT_FILENO) && !(e && *e);
+}
+
+/* json-c keeps int64 only; byte counts of a real host fit. Unknown → null. */
+static json_object *json_u64(uint64_t v) {
+        return v >= AGENT_CGROUP_MAX ? NULL : json_object_new_int64((int64_t) v);
+}
+
+static json_object *json_duration(uint64_t usec) {
+        return usec == UINT64_MAX ? NULL : json_object_new_int64((int64_t) usec);
+}
+
+static json_object *json_percent(double p) {
+        char buf[32];
+
+        if (p < 0)
+                return NULL;
+        /* Two decimals: stable output, no binary-float noise. */
+        snprintf(buf, sizeof(buf), "%.2f", p);
+        return json_object_new_double_s(strtod(buf, NULL), buf);
+}
+
+static json_object *agent_to_json(const AgentInfo *a) {
+        json_object *o = json_object_new_object();
+
+        if (!o)
+                return NULL;
+        json_object_object_add(o, "name", json_object_new_string(a->u.name));
+        json_object_object_add(o, "unit", json_object_new_string(a->u.unit));
+        json_object_object_add(o, "active_state", json_object_new_string(a->u.active_state));
+        json_object_object_add(o, "sub_state", json_object_new_string(a->u.sub_state));
+        json_object_object_add(o, "memory_current", json_u64(a->cg.memory_current));
+        json_object_object_add(o, "memory_peak", json_u64(a->cg.memory_peak));
+        json_object_object_add(o, "memory_max", json_u64(a->cg.memory_max));
+        json_object_object_add(o, "memory_max_percent", json_percent(agent_info_max_percent(a)));
+        json_object_object_add(o, "oom_kills", json_u64(a->cg.oom_kill));
+        json_object_object_add(o, "tasks", json_u64(a->cg.pids_current));
+        json_object_object_add(o, "age_usec", json_duration(a->age_usec));
+        json_object_object_add(o, "deadline_left_usec", json_duration(a->deadline_usec));
+        json_object_object_add(o, "workspace", a->workspace ? json_object_new_string(a->workspace) : NULL);
+        return o;
+}
+
+static json_object *admission_to_json(const Overview *o) {
+        json_object *j = json_object_new_object();
+        const AdmissionState *s = &o->admission;
+
+        if (!j)
+                return NULL;
+        json_object_object_add(j, "state", json_object_new_string(!o->admission_known ? "unknown"
+                                                                  : s->closed        ? "closed"
+                                                                                     : "open"));
+        json_object_object_add(j, "since_usec", s->since_usec ? json_object_new_int64((int64_t) s->since_usec) : NULL);
+        json_object_object_add(j, "used_percent", json_percent(s->used_percent));
+        json_object_object_add(j, "reason", s->reason ? json_object_new_string(s->reason) : NULL);
+        return j;
+}
+
+int overview_to_json(const Overview *o, json_object **ret) {
+        json_object *root = json_object_new_object(), *host = json_object_new_object(),
+                    *slice = json_object_new_object(), *agents = json_object_new_array();
+
+        if (!root || !host || !slice || !agents) {
+                json_object_put(root);
+                json_object_put(host);
+                json_object_put(slice);
+                json_object_put(agents);
+                return -ENOMEM;
+        }
+        json_object_object_add(host, "mem_total", json_u64(o->host.total));
+        json_object_object_add(host, "mem_available", json_u64(o->host.available));
+        json_object_object_add(host, "used_percent", json_percent(host_memory_used_percent(&o->host)));
+        json_object_object_add(root, "host", host);
+        json_object_object_add(slice, "memory_current", json_u64(o->slice.memory_current));
+        json_object_object_add(slice, "memory_max", json_u64(o->slice.memory_max));
+        json_object_object_add(slice, "tasks", json_u64(o->slice.pids_current));
+        json_object_object_add(root, "slice", slice);
+        json_object_object_add(root, "admission", admission_to_json(o));
+        for (size_t i = 0; i < o->n; i++)
+                if (json_object_array_add(agents, agent_to_json(&o->agents[i])) < 0) {
+                        json_object_put(root);
+                        json_object_put(agents);
+                        return -ENOMEM;
+                }
+        json_object_object_add(root, "agents", agents);
+        *ret = root;
+        return 0;
+}
+
+int json_print(json_object *o) {
+        const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                                  JSON_C_TO_STRING_NOSLASHESCAPE);
+        if (!s)
+                return log_oom();
+        puts(s);
+        return fflush(stdout) == 0 ? 0 : NOVACTL_EXIT_FAILURE;
+}
+
+void overview_print_footer(const Overview *o) {
+        char cur[32], max[32], total[32], avail[32], tasks[32] = "?";
+
+        if (o->slice.pids_current < AGENT_CGROUP_MAX)
+                snprintf(tasks, sizeof(tasks), "%" PRIu64, o->slice.pids_current);
+        printf("\n%zu agent%s; slice %s of %s, %s tasks\n", o->n, o->n == 1 ? "" : "s",
+               format_bytes(cur, sizeof(cur), o->slice.memory_current),
+               format_bytes(max, sizeof(max), o->slice.memory_max),
+               tasks);
+        printf("host: %.1f%% of %s used, %s available; admission %s%s%s\n", host_memory_used_percent(&o->host),
+               format_bytes(total, sizeof(total), o->host.total), format_bytes(avail, sizeof(avail), o->host.available),
+               !o->admission_known ? "unknown" : o->admission.closed ? "closed" : "open",
+               o->admission.reason ? ": " : "", o->admission.reason ? o->admission.reason : "");
+}

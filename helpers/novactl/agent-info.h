@@ -1,0 +1,50 @@
+#pragma once
+
+/* What `status` and `memory` show, gathered once: the agents' units from
+ * systemd, their numbers from cgroupfs, the host's from /proc/meminfo, and
+ * the admission state. Shared by novactl-status.c and novactl-memory.c. */
+
+#include <json-c/json.h>
+
+#include "admission.h"
+#include "host-memory.h"
+#include "novactl.h"
+
+static inline void json_object_putp(json_object **o) {
+        json_object_put(*o);
+}
+
+typedef struct AgentInfo {
+        AgentUnit u;
+        AgentCgroup cg;           /* all AGENT_CGROUP_UNKNOWN when the cgroup is gone */
+        uint64_t age_usec;        /* since it became active; UINT64_MAX unknown */
+        uint64_t deadline_usec;   /* time left to RuntimeMaxSec; UINT64_MAX none */
+        char *workspace;          /* NULL when the configuration is unreadable (not root) */
+} AgentInfo;
+
+typedef struct Overview {
+        AgentInfo *agents;
+        size_t n;
+        HostMemory host;
+        AgentCgroup slice;
+        AdmissionState admission;
+        bool admission_known;
+} Overview;
+
+void overview_done(Overview *o);
+/* states: which agents to list (see bus_list_agents()); names: only these
+ * (NULL: all). with_details: age, deadline and workspace too (extra bus
+ * calls and file reads per agent). Returns an exit code. An agent named but
+ * not found is reported and makes the result NOVACTL_EXIT_NO_AGENT, after
+ * the others were gathered. */
+int overview_gather(sd_bus *bus, char **states, char **names, bool with_details, Overview *ret);
+
+/* The stable JSON form (novactl(1) documents the keys). */
+int overview_to_json(const Overview *o, json_object **ret);
+/* The summary lines under a table. */
+void overview_print_footer(const Overview *o);
+/* Percentage of memory.max in use, or a negative number when unknown/unlimited. */
+double agent_info_max_percent(const AgentInfo *a);
+/* Whether to colour: stdout a TTY and NO_COLOR unset or empty. */
+bool use_color(void);
+int json_print(json_object *o);

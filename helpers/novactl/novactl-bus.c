@@ -1,0 +1,304 @@
+/* The org.freedesktop.systemd1 calls novactl makes. The job wait follows
+ * systemd-run: the JobRemoved match is installed before the calls, since a
+ * job may end before its reply is read; sd_bus_call() queues the signals
+ * that arrive meanwhile and the loop in job_wait_all() dispatches them. */
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "agent-name.h"
+#include "novactl.h"
+#include "str-util.h"
+
+#define DEST "org.freedesktop.systemd1"
+#define MANAGER_PATH "/org/freedesktop/systemd1"
+#define MANAGER_IFACE "org.freedesktop.systemd1.Manager"
+
+int bus_connect(sd_bus **ret) {
+        int r = sd_bus_open_system(ret);
+
+        if (r < 0) {
+                log_error("cannot connect to the system bus: %s", strerror(-r));
+                return NOVACTL_EXIT_BUS;
+        }
+        return 0;
+}
+
+int bus_log_error(const char *what, const sd_bus_error *e, int r) {
+        if (e && sd_bus_error_is_set(e)) {
+                log_error("%s: %s: %s", what, e->name, e->message ? e->message : "");
+                if (sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit"))
+                        return NOVACTL_EXIT_NO_AGENT;
+        } else
+                log_error("%s: %s", what, strerror(-r));
+        return r == -ENOMEM ? NOVACTL_EXIT_FAILURE : NOVACTL_EXIT_BUS;
+}
+
+void agent_units_free(AgentUnit *units, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(units[i].unit);
+                free(units[i].name);
+                free(units[i].active_state);
+                free(units[i].sub_state);
+        }
+        free(units);
+}
+
+static int agent_unit_compare(const void *a, const void *b) {
+        return strcmp(((const AgentUnit *) a)->name, ((const AgentUnit *) b)->name);
+}
+
+/* NAME of nova-agent@NAME.service, or NULL when unit is something else. */
+static char *agent_name_of(const char *unit) {
+        size_t n = strlen(unit), p = strlen(AGENT_UNIT_PREFIX), s = strlen(AGENT_UNIT_SUFFIX);
+
+        if (n <= p + s || !str_has_prefix(unit, AGENT_UNIT_PREFIX) || strcmp(unit + n - s, AGENT_UNIT_SUFFIX) != 0)
+                return NULL;
+        return strndup(unit + p, n - p - s);
+}
+
+static int read_agent_list(sd_bus_message *reply, AgentUnit **ret, size_t *ret_n) {
+        AgentUnit *units = NULL;
+        size_t n = 0, alloc = 0;
+        const char *unit, *active, *sub;
+        int r;
+
+        r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "(ssssssouso)");
+        while (r >= 0 && (r = sd_bus_message_read(reply, "(ssssssouso)", &unit, NULL, NULL, &active, &sub, NULL,
+                                                   NULL, NULL, NULL, NULL)) > 0) {
+                _cleanup_(freep) char *name = agent_name_of(unit);
+                /* The pattern matches escaped instances too (nova-agent@a\x2fb):
+                 * not agents novactl could name, so not listed. */
+                if (!name || !agent_name_is_valid(name))
+                        continue;
+                if (n == alloc) {
+                        alloc = alloc ? alloc * 2 : 64;
+                        AgentUnit *u = realloc(units, alloc * sizeof(AgentUnit));
+                        if (!u) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        units = u;
+                }
+                units[n] = (AgentUnit) { .unit = strdup(unit), .name = TAKE_PTR(name),
+                                         .active_state = strdup(active), .sub_state = strdup(sub) };
+                if (!units[n++].unit || !units[n - 1].active_state || !units[n - 1].sub_state) {
+                        r = -ENOMEM;
+                        break;
+                }
+        }
+        if (r < 0) {
+                agent_units_free(units, n);
+                return r;
+        }
+        if (n > 1)
+                qsort(units, n, sizeof(AgentUnit), agent_unit_compare);
+        *ret = units;
+        *ret_n = n;
+        return 0;
+}
+
+int bus_list_agents(sd_bus *bus, char **states, char **patterns, AgentUnit **ret, size_t *ret_n) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
+        char *all[] = { (char *) AGENT_UNIT_PATTERN, NULL };
+        int r;
+
+        r = sd_bus_message_new_method_call(bus, &m, DEST, MANAGER_PATH, MANAGER_IFACE, "ListUnitsByPatterns");
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, states);
+        if (r >= 0)
+                r = sd_bus_message_append_strv(m, patterns ? patterns : all);
+        if (r >= 0)
+                r = sd_bus_call(bus, m, 0, &e, &reply);
+        if (r < 0)
+                return bus_log_error("cannot list agents", &e, r);
+        r = read_agent_list(reply, ret, ret_n);
+        if (r < 0)
+                return bus_log_error("cannot read the list of agents", NULL, r);
+        return 0;
+}
+
+typedef struct Job {
+        char *path;   /* the job object */
+        char *unit;
+        char *result; /* set by JobRemoved; NULL while the job runs */
+} Job;
+
+struct JobWait {
+        sd_bus *bus;
+        sd_bus_slot *slot;
+        Job *jobs;
+        size_t n, n_done;
+};
+
+JobWait *job_wait_free(JobWait *w) {
+        if (!w)
+                return NULL;
+        sd_bus_slot_unref(w->slot);
+        for (size_t i = 0; i < w->n; i++) {
+                free(w->jobs[i].path);
+                free(w->jobs[i].unit);
+                free(w->jobs[i].result);
+        }
+        free(w->jobs);
+        sd_bus_unref(w->bus);
+        free(w);
+        return NULL;
+}
+
+static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        JobWait *w = userdata;
+        const char *path, *unit, *result;
+        uint32_t id;
+
+        if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
+                return 0;
+        for (size_t i = 0; i < w->n; i++)
+                if (!w->jobs[i].result && strcmp(w->jobs[i].path, path) == 0) {
+                        /* Out of memory here reads as a job that ended with an unknown result. */
+                        w->jobs[i].result = strdup(result);
+                        w->n_done++;
+                        break;
+                }
+        return 0;
+}
+
+int job_wait_new(sd_bus *bus, JobWait **ret) {
+        JobWait *w = calloc(1, sizeof(JobWait));
+        int r;
+
+        if (!w)
+                return log_oom();
+        w->bus = sd_bus_ref(bus);
+        r = sd_bus_match_signal(bus, &w->slot, DEST, MANAGER_PATH, MANAGER_IFACE, "JobRemoved", on_job_removed, w);
+        if (r < 0) {
+                job_wait_free(w);
+                return bus_log_error("cannot watch for jobs", NULL, r);
+        }
+        *ret = w;
+        return 0;
+}
+
+static int job_wait_add(JobWait *w, const char *path, const char *unit) {
+        Job *jobs = realloc(w->jobs, (w->n + 1) * sizeof(Job));
+
+        if (!jobs)
+                return -ENOMEM;
+        w->jobs = jobs;
+        Job j = { .path = strdup(path), .unit = strdup(unit) };
+        if (!j.path || !j.unit) {
+                free(j.path);
+                free(j.unit);
+                return -ENOMEM;
+        }
+        w->jobs[w->n++] = j;
+        return 0;
+}
+
+int job_wait_enqueue(JobWait *w, const char *method, const char *unit) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
+        const char *path;
+        int r;
+
+        r = sd_bus_call_method(w->bus, DEST, MANAGER_PATH, MANAGER_IFACE, method, &e, &reply, "ss", unit,
+                               "replace");
+        if (r < 0) {
+                _cleanup_(freep) char *what = str_printf("%s %s", method, unit);
+                return bus_log_error(what ? what : method, &e, r);
+        }
+        r = sd_bus_message_read(reply, "o", &path);
+        if (r < 0)
+                return bus_log_error(method, NULL, r);
+        r = job_wait_add(w, path, unit);
+        return r < 0 ? log_oom() : 0;
+}
+
+/* What a job result means, in the words systemctl uses. */
+static const char *job_result_text(const char *result) {
+        if (strcmp(result, "canceled") == 0)
+                return "was canceled";
+        if (strcmp(result, "timeout") == 0)
+                return "timed out";
+        if (strcmp(result, "dependency") == 0)
+                return "failed because a dependency failed";
+        if (strcmp(result, "failed") == 0)
+                return "failed";
+        return result;
+}
+
+int job_wait_all(JobWait *w, uint64_t timeout_usec) {
+        uint64_t deadline = now_usec(CLOCK_MONOTONIC) + timeout_usec;
+        int r = 0, ret = NOVACTL_EXIT_OK;
+
+        while (w->n_done < w->n) {
+                r = sd_bus_process(w->bus, NULL);
+                if (r > 0)
+                        continue;
+                if (r < 0)
+                        return bus_log_error("lost the bus while waiting for jobs", NULL, r);
+                uint64_t n = now_usec(CLOCK_MONOTONIC);
+                if (n >= deadline)
+                        break;
+                r = sd_bus_wait(w->bus, deadline - n);
+                if (r < 0 && r != -EINTR)
+                        return bus_log_error("lost the bus while waiting for jobs", NULL, r);
+        }
+        for (size_t i = 0; i < w->n; i++) {
+                const char *res = w->jobs[i].result, *unit = w->jobs[i].unit;
+                /* "done" and "skipped" (nothing to do, e.g. stop of a stopped unit) are success. */
+                if (res && (strcmp(res, "done") == 0 || strcmp(res, "skipped") == 0))
+                        continue;
+                if (!res)
+                        log_error("job for %s still running after %llu s; it goes on in systemd "
+                                  "(systemctl list-jobs)", unit, (unsigned long long) (timeout_usec / 1000000));
+                else
+                        log_error("job for %s %s. See \"systemctl status %s\" and \"journalctl -u %s\".",
+                                  unit, job_result_text(res), unit, unit);
+                ret = NOVACTL_EXIT_JOB;
+        }
+        return ret;
+}
+
+int bus_kill_unit(sd_bus *bus, const char *unit, const char *whom, int signo) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "KillUnit", &e, NULL, "ssi", unit, whom,
+                               (int32_t) signo);
+        if (r < 0) {
+                _cleanup_(freep) char *what = str_printf("cannot kill %s", unit);
+                return bus_log_error(what ? what : "KillUnit", &e, r);
+        }
+        return 0;
+}
+
+int bus_reset_failed(sd_bus *bus, const char *unit) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        int r;
+
+        r = sd_bus_call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, "ResetFailedUnit", &e, NULL, "s", unit);
+        if (r < 0 && !sd_bus_error_has_name(&e, "org.freedesktop.systemd1.NoSuchUnit")) {
+                _cleanup_(freep) char *what = str_printf("cannot reset %s", unit);
+                return bus_log_error(what ? what : "ResetFailedUnit", &e, r);
+        }
+        return 0;
+}
+
+int bus_unit_get_u64(sd_bus *bus, const char *unit, const char *iface, const char *property, uint64_t *ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(freep) char *path = NULL;
+        uint64_t v;
+        int r;
+
+        r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
+        if (r < 0)
+                return r;
+        r = sd_bus_get_property_trivial(bus, DEST, path, iface, property, &e, 't', &v);
+        if (r < 0)
+                return r;
+        *ret = v;
+        return 0;
+}

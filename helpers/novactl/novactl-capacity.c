@@ -1,0 +1,111 @@
+/* novactl capacity: the seed's "memory limit rationale" table, computed for
+ * this host from its MemTotal, the slice's cap, issue 5's admission and
+ * relief thresholds and the agents' MemoryMax=. */
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "agent-info.h"
+#include "relief.h"
+#include "str-util.h"
+
+/* An instance nobody runs: loading it gives the template's MemoryMax= with
+ * the drop-ins every agent gets, without starting anything. */
+#define PROBE_UNIT AGENT_UNIT_PREFIX "capacity-probe" AGENT_UNIT_SUFFIX
+
+typedef struct Capacity {
+        uint64_t total, slice_max, outside, budget, headroom, per_agent;
+        uint64_t max_agents, recommended, running;
+        double used_percent;
+} Capacity;
+
+static int compute(sd_bus *bus, Capacity *c) {
+        _cleanup_(freep) char *slice_dir = str_printf("%s/nova.slice/nova-agents.slice", novactl_cgroup_root());
+        HostMemory host;
+        AgentCgroup slice;
+        AgentUnit *units = NULL;
+        size_t n = 0;
+        static char *running[] = { (char *) "active", (char *) "activating", (char *) "reloading", NULL };
+        int r;
+
+        if (!slice_dir)
+                return log_oom();
+        r = host_memory_read(novactl_proc_root(), &host);
+        if (r < 0) {
+                log_error("cannot read %s/meminfo: %s", novactl_proc_root(), strerror(-r));
+                return NOVACTL_EXIT_FAILURE;
+        }
+        *c = (Capacity) { .total = host.total, .used_percent = host_memory_used_percent(&host) };
+        /* The slice is not realized until an agent has run: then its cap is the unit's 95%. */
+        if (agent_cgroup_read(slice_dir, &slice) >= 0 && slice.memory_max < AGENT_CGROUP_MAX)
+                c->slice_max = slice.memory_max;
+        else
+                c->slice_max = (uint64_t) ((long double) host.total * RELIEF_KILL_PERCENT / 100);
+        c->outside = host.total - (c->slice_max < host.total ? c->slice_max : host.total);
+        c->budget = (uint64_t) ((long double) host.total * RELIEF_ADMISSION_CLOSE_PERCENT / 100);
+        c->headroom = (uint64_t) ((long double) host.total * (RELIEF_KILL_PERCENT - RELIEF_ADMISSION_CLOSE_PERCENT) / 100);
+
+        r = bus_unit_get_u64(bus, PROBE_UNIT, "org.freedesktop.systemd1.Service", "MemoryMax", &c->per_agent);
+        if (r < 0) {
+                log_error("cannot read MemoryMax= of %s: %s", PROBE_UNIT, strerror(-r));
+                return NOVACTL_EXIT_BUS;
+        }
+        if (c->per_agent == UINT64_MAX || c->per_agent == 0)
+                c->per_agent = c->budget; /* no cap: one agent may take the whole budget */
+        c->max_agents = c->budget / c->per_agent;
+        /* The seed kept ~8% of the agent budget free for spikes (300 of 325). */
+        c->recommended = c->max_agents * 9 / 10;
+
+        r = bus_list_agents(bus, running, NULL, &units, &n);
+        agent_units_free(units, n);
+        c->running = n;
+        return r;
+}
+
+static int print_json(const Capacity *c) {
+        _cleanup_(json_object_putp) json_object *j = json_object_new_object();
+        const struct { const char *key; uint64_t v; } f[] = {
+                { "mem_total", c->total },         { "slice_memory_max", c->slice_max },
+                { "outside_slice", c->outside },   { "agent_budget", c->budget },
+                { "relief_headroom", c->headroom }, { "per_agent_max", c->per_agent },
+                { "max_agents", c->max_agents },   { "recommended_agents", c->recommended },
+                { "running_agents", c->running },
+        };
+
+        if (!j)
+                return log_oom();
+        for (size_t i = 0; i < ELEMENTSOF(f); i++)
+                json_object_object_add(j, f[i].key, json_object_new_int64((int64_t) f[i].v));
+        return json_print(j);
+}
+
+int verb_capacity(int argc, char **argv, void *userdata) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        char a[32], b[32], d[32], e[32], f[32];
+        Capacity c;
+        int r;
+
+        if (argc > 1) {
+                log_error("capacity takes no arguments");
+                return NOVACTL_EXIT_USAGE;
+        }
+        r = bus_connect(&bus);
+        if (r == 0)
+                r = compute(bus, &c);
+        if (r != 0)
+                return r;
+        if (arg_json)
+                return print_json(&c);
+
+        printf("Total RAM:                      %10s\n", format_bytes(a, sizeof(a), c.total));
+        printf("Kept outside nova-agents.slice: %10s   (the slice's MemoryMax=)\n", format_bytes(b, sizeof(b), c.outside));
+        printf("Relief headroom:                %10s   (admission closes at %.0f%%, relief kills at %.0f%%)\n",
+               format_bytes(d, sizeof(d), c.headroom), RELIEF_ADMISSION_CLOSE_PERCENT, RELIEF_KILL_PERCENT);
+        printf("Agent budget:                   %10s   (%.0f%% of RAM)\n", format_bytes(e, sizeof(e), c.budget),
+               RELIEF_ADMISSION_CLOSE_PERCENT);
+        printf("Per-agent limit:                %10s   (MemoryMax=)\n", format_bytes(f, sizeof(f), c.per_agent));
+        printf("Max concurrent at the limit:    %10" PRIu64 "\n", c.max_agents);
+        printf("Recommended max:                %10" PRIu64 "   (90%%: room for spikes)\n", c.recommended);
+        printf("Running now:                    %10" PRIu64 "   (host %.1f%% used)\n", c.running, c.used_percent);
+        return 0;
+}

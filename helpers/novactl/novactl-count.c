@@ -1,0 +1,35 @@
+/* novactl count: the number of running agents (active, activating or
+ * reloading; an agent on its way down is not counted), from one
+ * ListUnitsByPatterns call. */
+
+#include <getopt.h>
+
+#include "agent-info.h"
+
+int verb_count(int argc, char **argv, void *userdata) {
+        static char *running[] = { (char *) "active", (char *) "activating", (char *) "reloading", NULL };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        AgentUnit *units = NULL;
+        size_t n = 0;
+        int r;
+
+        if (argc > 1) {
+                log_error("count takes no arguments");
+                return NOVACTL_EXIT_USAGE;
+        }
+        r = bus_connect(&bus);
+        if (r == 0)
+                r = bus_list_agents(bus, running, NULL, &units, &n);
+        if (r != 0)
+                return r;
+        agent_units_free(units, n);
+
+        if (arg_json) {
+                _cleanup_(json_object_putp) json_object *j = json_object_new_object();
+                if (!j || json_object_object_add(j, "count", json_object_new_int64((int64_t) n)) < 0)
+                        return log_oom();
+                return json_print(j);
+        }
+        printf("%zu\n", n);
+        return 0;
+}

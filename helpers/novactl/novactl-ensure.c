@@ -1,0 +1,151 @@
+/* novactl ensure COUNT [--parallel N] [--template NAME] [--force]
+ *
+ * Idempotently brings the number of running agents named NAME-* (default
+ * "agent", the pool's agent-001 … slots) to at least COUNT: counts first, then
+ * starts only the missing ones, lowest free slot first, at most N start jobs
+ * in flight. What they run comes from /etc/nova-agents (no runtime file is
+ * written). A second run with the same COUNT starts nothing. Respects the
+ * admission state like spawn. */
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admission.h"
+#include "agent-name.h"
+#include "novactl.h"
+#include "str-util.h"
+
+#define ENSURE_MAX 100000
+
+typedef struct EnsureArgs {
+        unsigned long count, parallel;
+        const char *template;
+        bool force;
+} EnsureArgs;
+
+static int parse_ulong(const char *s, unsigned long max, unsigned long *ret) {
+        char *end;
+
+        errno = 0;
+        unsigned long v = strtoul(s, &end, 10);
+        if (errno != 0 || end == s || *end || s[0] == '-' || v > max)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+static int parse_args(int argc, char **argv, EnsureArgs *a) {
+        static const struct option options[] = {
+                { "parallel", required_argument, NULL, 'p' },
+                { "template", required_argument, NULL, 't' },
+                { "force", no_argument, NULL, 'f' },
+                {}
+        };
+        int c;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "p:t:f", options, NULL)) >= 0)
+                if (c == 'p' && (parse_ulong(optarg, 1024, &a->parallel) < 0 || a->parallel == 0)) {
+                        log_error("--parallel wants a number from 1 to 1024");
+                        return NOVACTL_EXIT_USAGE;
+                } else if (c == 't')
+                        a->template = optarg;
+                else if (c == 'f')
+                        a->force = true;
+                else if (c != 'p')
+                        return NOVACTL_EXIT_USAGE;
+        if (optind != argc - 1 || parse_ulong(argv[optind], ENSURE_MAX, &a->count) < 0) {
+                log_error("ensure wants one COUNT from 0 to %d", ENSURE_MAX);
+                return NOVACTL_EXIT_USAGE;
+        }
+        _cleanup_(freep) char *probe = str_printf("%s-%05d", a->template, ENSURE_MAX);
+        if (!probe)
+                return log_oom();
+        if (!agent_name_is_valid(probe)) {
+                log_error("--template %s: not a valid start of agent names: %s", a->template, AGENT_NAME_RULE);
+                return NOVACTL_EXIT_USAGE;
+        }
+        return 0;
+}
+
+static bool listed(const AgentUnit *units, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (strcmp(units[i].name, name) == 0)
+                        return true;
+        return false;
+}
+
+/* Starts the units in batches of a->parallel; stops after a batch with a failure. */
+static int start_missing(sd_bus *bus, const EnsureArgs *a, const AgentUnit *running, size_t n_running,
+                         size_t missing) {
+        bool tty = isatty(STDERR_FILENO);
+        size_t started = 0;
+        unsigned long slot = 1;
+        int r = 0;
+
+        while (started < missing && r == 0) {
+                _cleanup_(job_wait_freep) JobWait *w = NULL;
+                size_t batch = 0;
+
+                r = job_wait_new(bus, &w);
+                for (; r == 0 && batch < a->parallel && started + batch < missing; slot++) {
+                        _cleanup_(freep) char *name = str_printf("%s-%03lu", a->template, slot);
+                        _cleanup_(freep) char *unit = name ? str_printf(AGENT_UNIT_PREFIX "%s" AGENT_UNIT_SUFFIX, name) : NULL;
+                        if (!unit)
+                                return log_oom();
+                        if (listed(running, n_running, name))
+                                continue;
+                        r = job_wait_enqueue(w, "StartUnit", unit);
+                        batch++;
+                }
+                if (r == 0)
+                        r = job_wait_all(w, JOB_WAIT_USEC);
+                started += batch;
+                if (tty)
+                        fprintf(stderr, "\rstarting: %zu/%zu", started, missing);
+        }
+        if (tty)
+                fputc('\n', stderr);
+        return r;
+}
+
+int verb_ensure(int argc, char **argv, void *userdata) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(freep) char *pattern = NULL;
+        _cleanup_(admission_state_done) AdmissionState adm = {};
+        static char *running[] = { (char *) "active", (char *) "activating", (char *) "reloading", NULL };
+        EnsureArgs a = { .parallel = 16, .template = "agent" };
+        AgentUnit *units = NULL;
+        size_t n = 0;
+        int r;
+
+        r = parse_args(argc, argv, &a);
+        if (r != 0)
+                return r;
+        pattern = str_printf(AGENT_UNIT_PREFIX "%s-*" AGENT_UNIT_SUFFIX, a.template);
+        if (!pattern)
+                return log_oom();
+        char *patterns[] = { pattern, NULL };
+        r = bus_connect(&bus);
+        if (r == 0)
+                r = bus_list_agents(bus, running, patterns, &units, &n);
+        if (r != 0)
+                return r;
+
+        if (n < a.count && !a.force) {
+                r = admission_read(novactl_rundir(), &adm, NULL, NULL);
+                if (r < 0 || adm.closed) {
+                        log_error("admission is %s: not starting %lu agents (--force overrides)",
+                                  r < 0 ? "unreadable" : "closed", a.count - n);
+                        agent_units_free(units, n);
+                        return NOVACTL_EXIT_ADMISSION;
+                }
+        }
+        r = n < a.count ? start_missing(bus, &a, units, n, a.count - n) : 0;
+        if (r == 0)
+                printf("%zu running, %zu started\n", n, n < a.count ? (size_t) a.count - n : 0);
+        agent_units_free(units, n);
+        return r;
+}

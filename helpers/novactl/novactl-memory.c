@@ -1,0 +1,99 @@
+/* novactl memory [--sort mem|tasks|age] [--json]: the running agents'
+ * memory, largest first by default (the seed's check-agent-memory.sh), with
+ * the slice's and host's totals. */
+
+#include <getopt.h>
+#include <string.h>
+
+#include "agent-info.h"
+
+typedef enum SortKey { SORT_MEM, SORT_TASKS, SORT_AGE } SortKey;
+static SortKey sort_key;
+
+/* Descending; unknown values (UINT64_MAX-ish) go last; ties by name. */
+static int compare_desc(uint64_t a, uint64_t b) {
+        bool ua = a >= AGENT_CGROUP_MAX, ub = b >= AGENT_CGROUP_MAX;
+        if (ua != ub)
+                return ua ? 1 : -1;
+        return a == b ? 0 : a > b ? -1 : 1;
+}
+
+static int agent_compare(const void *x, const void *y) {
+        const AgentInfo *a = x, *b = y;
+        int r = sort_key == SORT_TASKS ? compare_desc(a->cg.pids_current, b->cg.pids_current)
+                : sort_key == SORT_AGE ? compare_desc(a->age_usec, b->age_usec)
+                                       : compare_desc(a->cg.memory_current, b->cg.memory_current);
+        return r ?: strcmp(a->u.name, b->u.name);
+}
+
+static void print_table(const Overview *o) {
+        if (arg_legend)
+                printf("%-24s %9s %9s %9s %5s %4s %6s %s\n", "NAME", "MEMORY", "PEAK", "MAX", "%MAX", "OOM", "TASKS", "AGE");
+        for (size_t i = 0; i < o->n; i++) {
+                const AgentInfo *a = &o->agents[i];
+                char mem[32], peak[32], max[32], pct[16] = "-", oom[24] = "-", tasks[24] = "-", age[32];
+                double p = agent_info_max_percent(a);
+
+                if (p >= 0)
+                        snprintf(pct, sizeof(pct), "%.0f%%", p);
+                if (a->cg.oom_kill < AGENT_CGROUP_MAX)
+                        snprintf(oom, sizeof(oom), "%llu", (unsigned long long) a->cg.oom_kill);
+                if (a->cg.pids_current < AGENT_CGROUP_MAX)
+                        snprintf(tasks, sizeof(tasks), "%llu", (unsigned long long) a->cg.pids_current);
+                printf("%-24s %9s %9s %9s %5s %4s %6s %s\n", a->u.name, format_bytes(mem, sizeof(mem), a->cg.memory_current),
+                       format_bytes(peak, sizeof(peak), a->cg.memory_peak), format_bytes(max, sizeof(max), a->cg.memory_max),
+                       pct, oom, tasks, format_duration(age, sizeof(age), a->age_usec));
+        }
+        if (arg_legend)
+                overview_print_footer(o);
+}
+
+int verb_memory(int argc, char **argv, void *userdata) {
+        static const struct option options[] = { { "sort", required_argument, NULL, 's' }, {} };
+        static char *running[] = {
+                (char *) "active", (char *) "activating", (char *) "deactivating",
+                (char *) "reloading", NULL,
+        };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(overview_done) Overview o = {};
+        int c, r;
+
+        sort_key = SORT_MEM;
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "s:", options, NULL)) >= 0) {
+                if (c != 's')
+                        return NOVACTL_EXIT_USAGE;
+                if (strcmp(optarg, "mem") == 0)
+                        sort_key = SORT_MEM;
+                else if (strcmp(optarg, "tasks") == 0)
+                        sort_key = SORT_TASKS;
+                else if (strcmp(optarg, "age") == 0)
+                        sort_key = SORT_AGE;
+                else {
+                        log_error("--sort wants mem, tasks or age");
+                        return NOVACTL_EXIT_USAGE;
+                }
+        }
+        if (optind < argc) {
+                log_error("memory takes no arguments");
+                return NOVACTL_EXIT_USAGE;
+        }
+
+        r = bus_connect(&bus);
+        if (r == 0)
+                /* Age only when sorting by it: it costs a bus call per agent. */
+                r = overview_gather(bus, running, NULL, sort_key == SORT_AGE || !arg_json, &o);
+        if (r != 0)
+                return r;
+        if (o.n > 1)
+                qsort(o.agents, o.n, sizeof(AgentInfo), agent_compare);
+
+        if (arg_json) {
+                _cleanup_(json_object_putp) json_object *j = NULL;
+                if (overview_to_json(&o, &j) < 0)
+                        return log_oom();
+                return json_print(j);
+        }
+        print_table(&o);
+        return 0;
+}

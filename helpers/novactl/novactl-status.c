@@ -1,0 +1,83 @@
+/* novactl status [NAME…] [--json]: per agent its state, memory (current,
+ * peak, % of MemoryMax), OOM kills, tasks, age, time left to the hard
+ * deadline and workspace; then the slice's totals, the host's memory and the
+ * admission state. Without names: every agent that is not inactive. */
+
+#include <getopt.h>
+#include <string.h>
+
+#include "agent-info.h"
+#include "agent-name.h"
+#include "str-util.h"
+
+static void print_table(const Overview *o) {
+        bool color = use_color();
+
+        if (arg_legend)
+                printf("%-24s %-12s %9s %9s %5s %4s %6s %-12s %-12s %s\n", "NAME", "STATE", "MEMORY", "PEAK", "%MAX",
+                       "OOM", "TASKS", "AGE", "LEFT", "WORKSPACE");
+        for (size_t i = 0; i < o->n; i++) {
+                const AgentInfo *a = &o->agents[i];
+                char mem[32], peak[32], pct[16] = "-", oom[24] = "-", tasks[24] = "-", age[32], left[32];
+                bool failed = strcmp(a->u.active_state, "failed") == 0;
+                double p = agent_info_max_percent(a);
+
+                if (p >= 0)
+                        snprintf(pct, sizeof(pct), "%.0f%%", p);
+                if (a->cg.oom_kill < AGENT_CGROUP_MAX)
+                        snprintf(oom, sizeof(oom), "%llu", (unsigned long long) a->cg.oom_kill);
+                if (a->cg.pids_current < AGENT_CGROUP_MAX)
+                        snprintf(tasks, sizeof(tasks), "%llu", (unsigned long long) a->cg.pids_current);
+                printf("%-24s %s%-12s%s %9s %9s %5s %4s %6s %-12s %-12s %s\n", a->u.name, failed && color ? "\033[31m" : "",
+                       a->u.active_state, failed && color ? "\033[0m" : "",
+                       format_bytes(mem, sizeof(mem), a->cg.memory_current),
+                       format_bytes(peak, sizeof(peak), a->cg.memory_peak), pct, oom, tasks,
+                       format_duration(age, sizeof(age), a->age_usec), format_duration(left, sizeof(left), a->deadline_usec),
+                       a->workspace ? a->workspace : "-");
+        }
+        if (arg_legend)
+                overview_print_footer(o);
+}
+
+int verb_status(int argc, char **argv, void *userdata) {
+        static const struct option options[] = { {} };
+        static char *not_inactive[] = {
+                (char *) "active", (char *) "activating", (char *) "deactivating",
+                (char *) "reloading", (char *) "failed", NULL,
+        };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(overview_done) Overview o = {};
+        int c, r, missing;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
+                return NOVACTL_EXIT_USAGE;
+        for (int i = optind; i < argc; i++)
+                if (!agent_name_is_valid(argv[i])) {
+                        _cleanup_(freep) char *e = str_escape(argv[i]);
+                        log_error("invalid agent name \"%s\": %s", e ? e : "", AGENT_NAME_RULE);
+                        return NOVACTL_EXIT_USAGE;
+                }
+
+        r = bus_connect(&bus);
+        if (r != 0)
+                return r;
+        /* Named agents are shown in whatever state they are. */
+        missing = overview_gather(bus, optind < argc ? NULL : not_inactive, optind < argc ? argv + optind : NULL,
+                                  true, &o);
+        if (missing != 0 && missing != NOVACTL_EXIT_NO_AGENT)
+                return missing;
+        if (missing != 0 && o.n == 0)
+                return missing; /* nothing to show but the error already printed */
+
+        if (arg_json) {
+                _cleanup_(json_object_putp) json_object *j = NULL;
+                if (overview_to_json(&o, &j) < 0)
+                        return log_oom();
+                r = json_print(j);
+        } else {
+                print_table(&o);
+                r = 0;
+        }
+        return r ?: missing;
+}

@@ -1,0 +1,144 @@
+/* novactl stop NAME…|--all [--force]
+ *
+ * Graceful: StopUnit, i.e. the unit's own stop path (SIGTERM, 10 s, SIGKILL
+ * to the whole cgroup). --force: SIGKILL to the whole cgroup now (KillUnit
+ * whom=all), confirmed by cgroup.events, then the unit is stopped and its
+ * "failed" state (our own doing) reset. --all stops nova-agents.slice in PID
+ * 1, which finishes the job even if this process or its SSH session dies. */
+
+#include <getopt.h>
+#include <signal.h>
+#include <string.h>
+
+#include "agent-name.h"
+#include "novactl.h"
+#include "str-util.h"
+
+/* SIGKILL takes effect at once; this covers a loaded TCG guest. */
+#define KILL_CONFIRM_USEC (10ULL * 1000 * 1000)
+
+static bool is_running(const AgentUnit *u) {
+        return strcmp(u->active_state, "inactive") != 0 && strcmp(u->active_state, "failed") != 0;
+}
+
+static int stop_all(sd_bus *bus, bool force) {
+        _cleanup_(job_wait_freep) JobWait *w = NULL;
+        AgentUnit *units = NULL;
+        size_t n = 0;
+        int r;
+
+        if (force) {
+                /* KillUnit on a slice needs systemd ≥ 253 (slice_kill), so each agent is killed. */
+                r = bus_list_agents(bus, NULL, NULL, &units, &n);
+                for (size_t i = 0; i < n && r == 0; i++)
+                        if (is_running(&units[i]))
+                                r = bus_kill_unit(bus, units[i].unit, "all", SIGKILL);
+                if (r != 0) {
+                        agent_units_free(units, n);
+                        return r;
+                }
+        }
+        r = job_wait_new(bus, &w);
+        if (r == 0)
+                r = job_wait_enqueue(w, "StopUnit", AGENT_SLICE);
+        if (r == 0)
+                r = job_wait_all(w, JOB_WAIT_USEC);
+        for (size_t i = 0; i < n && r == 0 && force; i++)
+                r = bus_reset_failed(bus, units[i].unit);
+        agent_units_free(units, n);
+        return r;
+}
+
+static int stop_one_forced(sd_bus *bus, const AgentUnit *u) {
+        _cleanup_(job_wait_freep) JobWait *w = NULL;
+        int r;
+
+        r = agent_kill_and_confirm(bus, u->unit, KILL_CONFIRM_USEC);
+        if (r == 0)
+                r = job_wait_new(bus, &w);
+        if (r == 0)
+                r = job_wait_enqueue(w, "StopUnit", u->unit);
+        if (r == 0)
+                r = job_wait_all(w, JOB_WAIT_USEC);
+        if (r == 0)
+                r = bus_reset_failed(bus, u->unit);
+        return r;
+}
+
+/* The agents named, or NO_AGENT for those not running (after stopping the rest). */
+static int stop_named(sd_bus *bus, char **names, bool force) {
+        _cleanup_(strv_freep) char **patterns = NULL;
+        _cleanup_(job_wait_freep) JobWait *w = NULL;
+        AgentUnit *units = NULL;
+        size_t n = 0;
+        int r, ret = 0;
+
+        for (char **s = names; *s; s++) {
+                char *p = str_printf(AGENT_UNIT_PREFIX "%s" AGENT_UNIT_SUFFIX, *s);
+                if (!p || strv_push(&patterns, p) < 0) {
+                        free(p);
+                        return log_oom();
+                }
+        }
+        r = bus_list_agents(bus, NULL, patterns, &units, &n);
+        if (r == 0)
+                r = job_wait_new(bus, &w);
+        for (char **s = names; *s && r == 0; s++) {
+                const AgentUnit *u = NULL;
+                for (size_t i = 0; i < n && !u; i++)
+                        if (strcmp(units[i].name, *s) == 0)
+                                u = &units[i];
+                if (!u || !is_running(u)) {
+                        log_error("agent %s is not running", *s);
+                        ret = ret ? ret : NOVACTL_EXIT_NO_AGENT;
+                        if (u)
+                                r = bus_reset_failed(bus, u->unit);
+                } else if (force)
+                        ret = stop_one_forced(bus, u) ?: ret;
+                else
+                        r = job_wait_enqueue(w, "StopUnit", u->unit);
+        }
+        if (r == 0 && !force)
+                r = job_wait_all(w, JOB_WAIT_USEC);
+        agent_units_free(units, n);
+        return r ?: ret;
+}
+
+int verb_stop(int argc, char **argv, void *userdata) {
+        static const struct option options[] = {
+                { "all", no_argument, NULL, 'a' },
+                { "force", no_argument, NULL, 'f' },
+                {}
+        };
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        bool all = false, force = false;
+        int c, r;
+
+        optind = 0;
+        while ((c = getopt_long(argc, argv, "af", options, NULL)) >= 0)
+                switch (c) {
+                case 'a':
+                        all = true;
+                        break;
+                case 'f':
+                        force = true;
+                        break;
+                default:
+                        return NOVACTL_EXIT_USAGE;
+                }
+        if (all == (optind < argc)) {
+                log_error("stop wants agent names or --all (not both)");
+                return NOVACTL_EXIT_USAGE;
+        }
+        for (int i = optind; i < argc; i++)
+                if (!agent_name_is_valid(argv[i])) {
+                        _cleanup_(freep) char *e = str_escape(argv[i]);
+                        log_error("invalid agent name \"%s\": %s", e ? e : "", AGENT_NAME_RULE);
+                        return NOVACTL_EXIT_USAGE;
+                }
+
+        r = bus_connect(&bus);
+        if (r != 0)
+                return r;
+        return all ? stop_all(bus, force) : stop_named(bus, argv + optind, force);
+}

@@ -1,0 +1,119 @@
+/* Small helpers shared by the verbs: clocks, number formatting, and the
+ * SIGKILL-and-confirm step of `stop --force` and `relieve`. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+
+#include "host-memory.h"
+#include "novactl.h"
+#include "str-util.h"
+
+#define AGENT_SLICE_CGROUP "/nova.slice/nova-agents.slice"
+
+uint64_t now_usec(clockid_t clock) {
+        struct timespec ts;
+
+        clock_gettime(clock, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
+const char *format_bytes(char *buf, size_t size, uint64_t bytes) {
+        static const char units[] = "KMGTPE";
+        double v = (double) bytes;
+        size_t i = 0;
+
+        if (bytes == AGENT_CGROUP_UNKNOWN)
+                snprintf(buf, size, "-");
+        else if (bytes == AGENT_CGROUP_MAX)
+                snprintf(buf, size, "max");
+        else if (bytes < 1024)
+                snprintf(buf, size, "%" PRIu64 "B", bytes);
+        else {
+                do
+                        v /= 1024;
+                while (v >= 1024 && ++i < sizeof(units) - 2);
+                snprintf(buf, size, "%.1f%c", v, units[i]);
+        }
+        return buf;
+}
+
+const char *format_duration(char *buf, size_t size, uint64_t usec) {
+        uint64_t s = usec / 1000000;
+
+        if (usec == UINT64_MAX)
+                snprintf(buf, size, "-");
+        else if (s < 60)
+                snprintf(buf, size, "%" PRIu64 "s", s);
+        else if (s < 3600)
+                snprintf(buf, size, "%" PRIu64 "min %" PRIu64 "s", s / 60, s % 60);
+        else
+                snprintf(buf, size, "%" PRIu64 "h %" PRIu64 "min", s / 3600, s / 60 % 60);
+        return buf;
+}
+
+char *agent_cgroup_dir(const char *name) {
+        /* The slice's place is fixed by its name (nova-agents.slice lives in
+         * nova.slice) and agent names need no unit-name escaping. */
+        return str_printf("%s" AGENT_SLICE_CGROUP "/" AGENT_UNIT_PREFIX "%s" AGENT_UNIT_SUFFIX,
+                          novactl_cgroup_root(), name);
+}
+
+/* 1 while populated, 0 when empty or gone. cgroup.events signals a change
+ * with POLLPRI (kernfs_notify), so the wait is event-driven; the 100 ms cap
+ * only guards against a missed wakeup. */
+static int wait_cgroup_empty(const char *dir, uint64_t deadline) {
+        _cleanup_(freep) char *path = str_printf("%s/cgroup.events", dir);
+        _cleanup_(closep) int fd = -EBADF;
+        char buf[256];
+
+        if (!path)
+                return -ENOMEM;
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT || errno == ENODEV ? 0 : -errno;
+        for (;;) {
+                ssize_t k = pread(fd, buf, sizeof(buf) - 1, 0);
+                uint64_t v = 1;
+                if (k < 0)
+                        return errno == ENODEV || errno == ENOENT ? 0 : -errno;
+                buf[k] = '\0';
+                if (cgroup_keyed_value(buf, "populated", &v) == 0 && v == 0)
+                        return 0;
+                uint64_t n = now_usec(CLOCK_MONOTONIC);
+                if (n >= deadline)
+                        return 1;
+                uint64_t wait_ms = (deadline - n) / 1000;
+                struct pollfd p = { .fd = fd, .events = POLLPRI };
+                (void) poll(&p, 1, wait_ms > 100 ? 100 : (int) wait_ms + 1);
+        }
+}
+
+int agent_wait_empty(const char *unit, uint64_t timeout_usec) {
+        _cleanup_(freep) char *name = strndup(unit + strlen(AGENT_UNIT_PREFIX),
+                                              strlen(unit) - strlen(AGENT_UNIT_PREFIX) - strlen(AGENT_UNIT_SUFFIX));
+        _cleanup_(freep) char *dir = name ? agent_cgroup_dir(name) : NULL;
+        int r;
+
+        if (!dir)
+                return log_oom();
+        r = wait_cgroup_empty(dir, now_usec(CLOCK_MONOTONIC) + timeout_usec);
+        if (r < 0) {
+                log_error("%s: %s", dir, strerror(-r));
+                return exit_code_from_errno(r);
+        }
+        if (r > 0) {
+                log_error("%s still has processes %llu ms after SIGKILL", unit,
+                          (unsigned long long) (timeout_usec / 1000));
+                return NOVACTL_EXIT_JOB;
+        }
+        return 0;
+}
+
+int agent_kill_and_confirm(sd_bus *bus, const char *unit, uint64_t timeout_usec) {
+        int r = bus_kill_unit(bus, unit, "all", SIGKILL);
+        return r != 0 ? r : agent_wait_empty(unit, timeout_usec);
+}

@@ -1,0 +1,114 @@
+#pragma once
+
+/* novactl: the operator's tool for nova agents. One verb per file
+ * (novactl-VERB.c), each `int verb_x(int argc, char **argv, void *userdata)`
+ * returning an exit code (>= 0, the table below) after printing its one-line
+ * message, or a negative errno that main() reports as an internal error. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include <systemd/sd-bus.h>
+
+#include "macro.h"
+
+/* The exit codes, as documented in novactl(1). Keep both in step. */
+enum {
+        NOVACTL_EXIT_OK = 0,
+        NOVACTL_EXIT_FAILURE = 1,      /* internal error: out of memory, unreadable /proc, … */
+        NOVACTL_EXIT_USAGE = 2,        /* bad syntax, invalid agent name, invalid value */
+        NOVACTL_EXIT_NO_AGENT = 3,     /* the named agent is not running / not loaded */
+        NOVACTL_EXIT_ADMISSION = 4,    /* spawn refused: admission closed or its state unreadable */
+        NOVACTL_EXIT_BUS = 5,          /* D-Bus error from systemd, permission denied, config not writable */
+        NOVACTL_EXIT_JOB = 6,          /* a start/stop job ended failed/timeout/dependency/canceled */
+        NOVACTL_EXIT_RUNNING = 7,      /* spawn: the agent is already running */
+        NOVACTL_EXIT_NOT_RELIEVED = 8, /* relieve: still above the target after every agent it may kill */
+};
+
+#define AGENT_SLICE "nova-agents.slice"
+#define AGENT_UNIT_PATTERN "nova-agent@*.service"
+#define AGENT_UNIT_PREFIX "nova-agent@"
+#define AGENT_UNIT_SUFFIX ".service"
+#define AGENTS_CONFDIR SYSCONFDIR "/nova-agents"
+#define AGENTS_RUNDIR RUNDIR "/nova-agents"
+/* How long novactl waits for one round of start/stop jobs. An agent's stop
+ * takes at most TimeoutStopSec=10s; a start of hundreds queues behind PID 1. */
+#define JOB_WAIT_USEC (120ULL * 1000 * 1000)
+
+/* Global options, set by main() before the verb runs. */
+extern bool arg_json;
+extern bool arg_legend;
+extern const char *arg_host;
+
+/* Directories, overridable for tests ($NOVA_AGENTS_CONFDIR, $NOVA_AGENTS_RUNDIR,
+ * $NOVACTL_PROC_ROOT, $NOVACTL_CGROUP_ROOT), like nova-agent-exec. */
+const char *novactl_confdir(void);
+const char *novactl_rundir(void);
+const char *novactl_proc_root(void);
+const char *novactl_cgroup_root(void);
+
+void log_error(const char *format, ...) _printf_(1, 2);
+int log_oom(void);
+/* The exit code for a negative errno that stopped a verb (permission → 5). */
+int exit_code_from_errno(int r);
+
+/* The verbs. */
+int verb_spawn(int argc, char **argv, void *userdata);
+int verb_stop(int argc, char **argv, void *userdata);
+int verb_count(int argc, char **argv, void *userdata);
+int verb_status(int argc, char **argv, void *userdata);
+int verb_memory(int argc, char **argv, void *userdata);
+int verb_capacity(int argc, char **argv, void *userdata);
+int verb_relieve(int argc, char **argv, void *userdata);
+int verb_ensure(int argc, char **argv, void *userdata);
+
+/* novactl-bus.c: the org.freedesktop.systemd1 calls. Functions returning an
+ * exit code have printed their message. */
+int bus_connect(sd_bus **ret);
+/* Prints "novactl: WHAT: org.freedesktop…Error: message" and returns the exit
+ * code for it (5; 3 for NoSuchUnit). */
+int bus_log_error(const char *what, const sd_bus_error *e, int r);
+
+typedef struct AgentUnit {
+        char *unit;         /* nova-agent@NAME.service */
+        char *name;         /* NAME */
+        char *active_state; /* active, activating, failed, … */
+        char *sub_state;
+} AgentUnit;
+void agent_units_free(AgentUnit *units, size_t n);
+/* Agents whose active/sub/load state is one of states (NULL: any loaded),
+ * sorted by name. patterns NULL: every agent. Returns an exit code. */
+int bus_list_agents(sd_bus *bus, char **states, char **patterns, AgentUnit **ret, size_t *ret_n);
+
+typedef struct JobWait JobWait;
+JobWait *job_wait_free(JobWait *w);
+static inline void job_wait_freep(JobWait **w) {
+        job_wait_free(*w);
+}
+/* Installs the JobRemoved match; create it before the calls that make jobs. */
+int job_wait_new(sd_bus *bus, JobWait **ret);
+/* Calls Manager.METHOD(unit, "replace") (StartUnit, StopUnit, …) and adds
+ * the job to w. Returns an exit code. */
+int job_wait_enqueue(JobWait *w, const char *method, const char *unit);
+/* Waits for every added job until timeout; prints one line per job that did
+ * not end "done" (pointing to journalctl -u) and returns the exit code. */
+int job_wait_all(JobWait *w, uint64_t timeout_usec);
+
+/* Manager.KillUnit(unit, whom, signal). Returns an exit code. */
+int bus_kill_unit(sd_bus *bus, const char *unit, const char *whom, int signo);
+/* Manager.ResetFailedUnit(unit); a unit that is not loaded is fine. */
+int bus_reset_failed(sd_bus *bus, const char *unit);
+/* A property of type 't' of a unit (on interface iface). */
+int bus_unit_get_u64(sd_bus *bus, const char *unit, const char *iface, const char *property, uint64_t *ret);
+
+/* Kills an agent unit's whole cgroup with SIGKILL and waits until its
+ * cgroup.events says populated 0 (or the cgroup is gone). Exit code. */
+int agent_kill_and_confirm(sd_bus *bus, const char *unit, uint64_t timeout_usec);
+/* The second half of it: waits until the unit's cgroup is empty. Exit code. */
+int agent_wait_empty(const char *unit, uint64_t timeout_usec);
+char *agent_cgroup_dir(const char *name);
+
+uint64_t now_usec(clockid_t clock);
+/* "1.5G", "512.0M", "-" for AGENT_CGROUP_UNKNOWN, … into buf. */
+const char *format_bytes(char *buf, size_t size, uint64_t bytes);
+const char *format_duration(char *buf, size_t size, uint64_t usec);

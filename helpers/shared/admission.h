@@ -1,0 +1,40 @@
+#pragma once
+
+/* The admission state: whether new agents may start. nova-reliefd (issue 5)
+ * publishes it, novactl spawn and the agent unit read it.
+ *
+ * File <dir>/admission (dir normally /run/nova-agents), key=value lines:
+ *   state=open|closed            required
+ *   since=<CLOCK_REALTIME usec>  when the state last changed
+ *   used_percent=<float>         host memory used when it was written
+ *   reason=<text>                one line, for humans
+ * Blank lines and '#' comments are ignored, and so are unknown keys (a newer
+ * writer may add some). A missing file means open: a host without the daemon
+ * admits everything. The file is replaced atomically, so a reader never sees
+ * half of it. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define ADMISSION_FILE "admission"
+
+typedef struct AdmissionState {
+        bool closed;
+        uint64_t since_usec;  /* 0: not given */
+        double used_percent;  /* < 0: not given */
+        char *reason;         /* NULL: not given */
+} AdmissionState;
+
+void admission_state_done(AdmissionState *s);
+
+/* Parses the text of an admission file. -EBADMSG (with line and a static
+ * description in *ret_line / *ret_problem, when not NULL) on a bad line, a
+ * bad value or no state=. */
+int admission_parse(const char *text, AdmissionState *ret, unsigned *ret_line, const char **ret_problem);
+
+/* Reads <dir>/admission. A missing file is success with the state open. */
+int admission_read(const char *dir, AdmissionState *ret, unsigned *ret_line, const char **ret_problem);
+
+/* Writes <dir>/admission atomically, mode 0644 (everyone may read it).
+ * -EINVAL for a reason with a control character. */
+int admission_write(const char *dir, const AdmissionState *s);

@@ -1,0 +1,182 @@
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "file-util.h"
+#include "host-memory.h"
+#include "str-util.h"
+
+/* Every file read here is a few hundred bytes; /proc/meminfo about 1.5 KiB. */
+#define SMALL_FILE_MAX (64 * 1024)
+
+static int parse_u64(const char *s, const char **ret_end, uint64_t *ret) {
+        char *end;
+
+        if (*s < '0' || *s > '9')
+                return -EBADMSG;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno != 0)
+                return -EBADMSG;
+        *ret = v;
+        if (ret_end)
+                *ret_end = end;
+        return 0;
+}
+
+/* "Key:   1234 kB" → bytes. */
+static int meminfo_field(const char *text, const char *key, uint64_t *ret) {
+        size_t n = strlen(key);
+
+        for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+                if (strncmp(l, key, n) != 0 || l[n] != ':')
+                        continue;
+                const char *p = l + n + 1, *end;
+                uint64_t v;
+                p += strspn(p, " \t");
+                if (parse_u64(p, &end, &v) < 0)
+                        return -EBADMSG;
+                if (strncmp(end, " kB", 3) != 0 || v > UINT64_MAX / 1024)
+                        return -EBADMSG;
+                *ret = v * 1024;
+                return 0;
+        }
+        return -EBADMSG;
+}
+
+int host_memory_read(const char *proc_root, HostMemory *ret) {
+        _cleanup_(freep) char *path = str_printf("%s/meminfo", proc_root ? proc_root : "/proc");
+        _cleanup_(freep) char *text = NULL;
+        HostMemory m;
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        r = read_file_full(path, SMALL_FILE_MAX, &text, NULL);
+        if (r < 0)
+                return r;
+        r = meminfo_field(text, "MemTotal", &m.total);
+        if (r >= 0)
+                r = meminfo_field(text, "MemAvailable", &m.available);
+        if (r < 0)
+                return r;
+        if (m.total == 0 || m.available > m.total)
+                return -EBADMSG;
+        *ret = m;
+        return 0;
+}
+
+double host_memory_used_percent(const HostMemory *m) {
+        if (m->total == 0)
+                return 0;
+        return 100.0 * (double) (m->total - m->available) / (double) m->total;
+}
+
+int cgroup_value_parse(const char *text, uint64_t *ret) {
+        const char *end;
+        uint64_t v;
+
+        if (strcmp(text, "max\n") == 0 || strcmp(text, "max") == 0) {
+                *ret = AGENT_CGROUP_MAX;
+                return 0;
+        }
+        if (parse_u64(text, &end, &v) < 0 || (*end != '\0' && strcmp(end, "\n") != 0))
+                return -EBADMSG;
+        /* The two sentinels are beyond any real byte count or task count. */
+        if (v >= AGENT_CGROUP_MAX)
+                return -ERANGE;
+        *ret = v;
+        return 0;
+}
+
+int cgroup_keyed_value(const char *text, const char *key, uint64_t *ret) {
+        size_t n = strlen(key);
+
+        for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+                if (strncmp(l, key, n) != 0 || l[n] != ' ')
+                        continue;
+                const char *end;
+                uint64_t v;
+                if (parse_u64(l + n + 1, &end, &v) < 0 || (*end != '\n' && *end != '\0'))
+                        return -EBADMSG;
+                *ret = v;
+                return 0;
+        }
+        return -ENOENT;
+}
+
+static int read_at(const char *dir, const char *file, char **ret) {
+        _cleanup_(freep) char *path = str_printf("%s/%s", dir, file);
+
+        if (!path)
+                return -ENOMEM;
+        return read_file_full(path, SMALL_FILE_MAX, ret, NULL);
+}
+
+/* A value file, or AGENT_CGROUP_UNKNOWN when it cannot be read. */
+static int read_value(const char *dir, const char *file, uint64_t *ret) {
+        _cleanup_(freep) char *text = NULL;
+        int r = read_at(dir, file, &text);
+
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 || cgroup_value_parse(text, ret) < 0)
+                *ret = AGENT_CGROUP_UNKNOWN;
+        return 0;
+}
+
+static int read_keyed(const char *dir, const char *file, const char *key, uint64_t *ret) {
+        _cleanup_(freep) char *text = NULL;
+        int r = read_at(dir, file, &text);
+
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 || cgroup_keyed_value(text, key, ret) < 0)
+                *ret = AGENT_CGROUP_UNKNOWN;
+        return 0;
+}
+
+int agent_cgroup_read(const char *dir, AgentCgroup *ret) {
+        AgentCgroup c;
+        uint64_t populated;
+        struct stat st;
+        int r;
+
+        if (stat(dir, &st) < 0)
+                return -errno;
+        if (!S_ISDIR(st.st_mode))
+                return -ENOTDIR;
+
+        r = read_value(dir, "memory.current", &c.memory_current);
+        if (r >= 0)
+                r = read_value(dir, "memory.peak", &c.memory_peak);
+        if (r >= 0)
+                r = read_value(dir, "memory.max", &c.memory_max);
+        if (r >= 0)
+                r = read_value(dir, "pids.current", &c.pids_current);
+        if (r >= 0)
+                r = read_keyed(dir, "memory.events", "oom_kill", &c.oom_kill);
+        if (r >= 0)
+                r = read_keyed(dir, "cgroup.events", "populated", &populated);
+        if (r < 0)
+                return r;
+        c.populated = populated == AGENT_CGROUP_UNKNOWN ? -1 : populated != 0;
+        *ret = c;
+        return 0;
+}
+
+int cgroup_populated(const char *dir) {
+        _cleanup_(freep) char *text = NULL;
+        uint64_t v;
+        int r;
+
+        r = read_at(dir, "cgroup.events", &text);
+        if (r < 0)
+                return r;
+        r = cgroup_keyed_value(text, "populated", &v);
+        if (r < 0)
+                return -EBADMSG;
+        return v != 0;
+}

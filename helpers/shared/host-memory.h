@@ -1,0 +1,52 @@
+#pragma once
+
+/* Readers of the numbers novactl and the relief daemon decide on: the host's
+ * /proc/meminfo and an agent's cgroup v2 files. Each takes its root or
+ * directory as a parameter (fixture trees in tests) and fills *ret only on
+ * success. Values are bytes; AGENT_CGROUP_UNKNOWN marks a file that is
+ * absent or unreadable (memory.peak before Linux 5.19, a cgroup that went
+ * away between listing and reading), AGENT_CGROUP_MAX the literal "max". */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define AGENT_CGROUP_UNKNOWN UINT64_MAX
+#define AGENT_CGROUP_MAX (UINT64_MAX - 1)
+
+typedef struct HostMemory {
+        uint64_t total;     /* MemTotal */
+        uint64_t available; /* MemAvailable */
+} HostMemory;
+
+/* <proc_root>/meminfo (proc_root NULL: /proc). -EBADMSG when MemTotal or
+ * MemAvailable is missing or malformed, or MemAvailable > MemTotal. */
+int host_memory_read(const char *proc_root, HostMemory *ret);
+
+/* Used = MemTotal - MemAvailable, as a percentage of MemTotal. */
+double host_memory_used_percent(const HostMemory *m);
+
+typedef struct AgentCgroup {
+        uint64_t memory_current;
+        uint64_t memory_peak;
+        uint64_t memory_max;   /* may be AGENT_CGROUP_MAX */
+        uint64_t oom_kill;     /* "oom_kill" of memory.events */
+        uint64_t pids_current;
+        int populated;         /* "populated" of cgroup.events: 0, 1, or -1 unknown */
+} AgentCgroup;
+
+/* Reads the files of one cgroup directory (e.g.
+ * /sys/fs/cgroup/nova.slice/nova-agents.slice/nova-agent@NAME.service).
+ * -ENOENT when the directory itself is gone; a missing file inside it is
+ * AGENT_CGROUP_UNKNOWN, not an error. */
+int agent_cgroup_read(const char *dir, AgentCgroup *ret);
+
+/* "populated" of <dir>/cgroup.events: 1 or 0; -ENOENT when the cgroup is
+ * gone (which also means empty), -EBADMSG when the key is missing. */
+int cgroup_populated(const char *dir);
+
+/* Parses one cgroup value file's text: a decimal number or "max". */
+int cgroup_value_parse(const char *text, uint64_t *ret);
+
+/* The value of "key N" in a flat-keyed file text (memory.events,
+ * cgroup.events); -ENOENT if the key is not there. */
+int cgroup_keyed_value(const char *text, const char *key, uint64_t *ret);
