@@ -31,10 +31,12 @@ static const AgentCgroup cgroup_unknown = {
  * monotonic ActiveEnterTimestamp (service_enter_running()). */
 static void agent_details(sd_bus *bus, AgentInfo *a) {
         _cleanup_(agent_config_freep) AgentConfig *config = NULL;
-        uint64_t entered = 0, runtime_max = UINT64_MAX, now = now_usec(CLOCK_MONOTONIC);
+        /* Another host's monotonic clock is not ours: there, wall clocks (and their skew). */
+        uint64_t entered = 0, runtime_max = UINT64_MAX, now = now_usec(arg_host ? CLOCK_REALTIME : CLOCK_MONOTONIC);
 
         a->age_usec = a->deadline_usec = UINT64_MAX;
-        if (bus_unit_get_u64(bus, a->u.unit, UNIT_IFACE, "ActiveEnterTimestampMonotonic", &entered) >= 0 &&
+        if (bus_unit_get_u64(bus, a->u.unit, UNIT_IFACE,
+                             arg_host ? "ActiveEnterTimestamp" : "ActiveEnterTimestampMonotonic", &entered) >= 0 &&
             entered > 0 && entered <= now && strcmp(a->u.active_state, "active") == 0) {
                 a->age_usec = now - entered;
                 if (bus_unit_get_u64(bus, a->u.unit, SERVICE_IFACE, "RuntimeMaxUSec", &runtime_max) >= 0 &&
@@ -43,8 +45,25 @@ static void agent_details(sd_bus *bus, AgentInfo *a) {
         }
         /* The merged configuration, as nova-agent-exec would see it; the
          * runtime file is root's (it may hold secrets), so others get NULL. */
-        if (agent_config_load(novactl_confdir(), novactl_rundir(), a->u.name, &config, NULL) >= 0)
+        if (!arg_host && agent_config_load(novactl_confdir(), novactl_rundir(), a->u.name, &config, NULL) >= 0)
                 a->workspace = TAKE_PTR(config->workspace);
+}
+
+/* On a remote host (-H) cgroupfs is out of reach; PID 1 reads the same
+ * files there for MemoryCurrent/TasksCurrent. memory.peak and oom_kill have
+ * no property in systemd 252: unknown. */
+static void cgroup_from_bus(sd_bus *bus, const char *unit, const char *iface, AgentCgroup *cg) {
+        static const char *props[] = { "MemoryCurrent", "MemoryMax", "TasksCurrent" };
+        uint64_t *dest[] = { &cg->memory_current, &cg->memory_max, &cg->pids_current };
+
+        *cg = cgroup_unknown;
+        for (size_t i = 0; i < ELEMENTSOF(props); i++) {
+                uint64_t v;
+                /* UINT64_MAX is systemd's "unset"/"infinity": unknown for current
+                 * values, the literal "max" for MemoryMax. */
+                if (bus_unit_get_u64(bus, unit, iface, props[i], &v) >= 0)
+                        *dest[i] = v == UINT64_MAX ? (dest[i] == &cg->memory_max ? AGENT_CGROUP_MAX : AGENT_CGROUP_UNKNOWN) : v;
+        }
 }
 
 static int gather_agents(sd_bus *bus, AgentUnit *units, size_t n, bool with_details, Overview *o) {
@@ -59,6 +78,14 @@ static int gather_agents(sd_bus *bus, AgentUnit *units, size_t n, bool with_deta
                 units[i] = (AgentUnit) {};
                 if (!dir)
                         return log_oom();
+                if (arg_host) {
+                        cgroup_from_bus(bus, a->u.unit, SERVICE_IFACE, &a->cg);
+                        if (with_details)
+                                agent_details(bus, a);
+                        else
+                                a->age_usec = a->deadline_usec = UINT64_MAX;
+                        continue;
+                }
                 int r = agent_cgroup_read(dir, &a->cg);
                 if (r == -ENOMEM)
                         return log_oom();
@@ -115,6 +142,14 @@ int overview_gather(sd_bus *bus, char **states, char **names, bool with_details,
                 return r;
         }
 
+        if (arg_host) {
+                /* The remote host's /proc/meminfo and admission file are not on
+                 * the bus: unknown (novactl(1), "-H"). */
+                cgroup_from_bus(bus, AGENT_SLICE, "org.freedesktop.systemd1.Slice", &o.slice);
+                *ret = o;
+                return missing;
+        }
+        o.host_known = true;
         r = host_memory_read(novactl_proc_root(), &o.host);
         if (r < 0) {
                 log_error("cannot read %s/meminfo: %s", novactl_proc_root(), strerror(-r));
@@ -207,9 +242,10 @@ int overview_to_json(const Overview *o, json_object **ret) {
                 json_object_put(agents);
                 return -ENOMEM;
         }
-        json_object_object_add(host, "mem_total", json_u64(o->host.total));
-        json_object_object_add(host, "mem_available", json_u64(o->host.available));
-        json_object_object_add(host, "used_percent", json_percent(host_memory_used_percent(&o->host)));
+        json_object_object_add(host, "mem_total", o->host_known ? json_u64(o->host.total) : NULL);
+        json_object_object_add(host, "mem_available", o->host_known ? json_u64(o->host.available) : NULL);
+        json_object_object_add(host, "used_percent",
+                               o->host_known ? json_percent(host_memory_used_percent(&o->host)) : NULL);
         json_object_object_add(root, "host", host);
         json_object_object_add(slice, "memory_current", json_u64(o->slice.memory_current));
         json_object_object_add(slice, "memory_max", json_u64(o->slice.memory_max));
@@ -227,13 +263,39 @@ int overview_to_json(const Overview *o, json_object **ret) {
         return 0;
 }
 
-int json_print(json_object *o) {
+/* With several -H, each host's document is kept, with its "host", and
+ * json_fleet_flush() prints them as one array: one JSON text on stdout. */
+static json_object *fleet_json = NULL;
+
+static int json_print_now(json_object *o) {
         const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
                                                                   JSON_C_TO_STRING_NOSLASHESCAPE);
         if (!s)
                 return log_oom();
         puts(s);
         return fflush(stdout) == 0 ? 0 : NOVACTL_EXIT_FAILURE;
+}
+
+int json_print(json_object *o) {
+        if (strv_length(arg_hosts) <= 1)
+                return json_print_now(o);
+        if (!fleet_json && !(fleet_json = json_object_new_array()))
+                return log_oom();
+        if (json_object_object_add(o, "host", json_object_new_string(arg_host)) < 0 ||
+            json_object_array_add(fleet_json, json_object_get(o)) < 0)
+                return log_oom();
+        return 0;
+}
+
+int json_fleet_flush(void) {
+        int r;
+
+        if (!fleet_json)
+                return 0;
+        r = json_print_now(fleet_json);
+        json_object_put(fleet_json);
+        fleet_json = NULL;
+        return r;
 }
 
 void overview_print_footer(const Overview *o) {
@@ -245,6 +307,10 @@ void overview_print_footer(const Overview *o) {
                format_bytes(cur, sizeof(cur), o->slice.memory_current),
                format_bytes(max, sizeof(max), o->slice.memory_max),
                tasks);
+        if (!o->host_known) {
+                printf("host %s: memory and admission are not readable over D-Bus\n", arg_host);
+                return;
+        }
         printf("host: %.1f%% of %s used, %s available; admission %s%s%s\n", host_memory_used_percent(&o->host),
                format_bytes(total, sizeof(total), o->host.total), format_bytes(avail, sizeof(avail), o->host.available),
                !o->admission_known ? "unknown" : o->admission.closed ? "closed" : "open",

@@ -26,6 +26,7 @@ typedef struct Overview {
         AgentInfo *agents;
         size_t n;
         HostMemory host;
+        bool host_known;          /* false on a remote host (-H) */
         AgentCgroup slice;
         AdmissionState admission;
         bool admission_known;
@@ -47,4 +48,7 @@ void overview_print_footer(const Overview *o);
 double agent_info_max_percent(const AgentInfo *a);
 /* Whether to colour: stdout a TTY and NO_COLOR unset or empty. */
 bool use_color(void);
+/* Prints o (pretty, stable key order); with several -H, collects it. */
 int json_print(json_object *o);
+/* Prints what json_print() collected over several -H, as one array. */
+int json_fleet_flush(void);

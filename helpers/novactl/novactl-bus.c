@@ -16,22 +16,29 @@
 #define MANAGER_IFACE "org.freedesktop.systemd1.Manager"
 
 int bus_connect(sd_bus **ret) {
-        int r = sd_bus_open_system(ret);
+        /* -H: the transport of systemctl -H, ssh to systemd-stdio-bridge. */
+        int r = arg_host ? sd_bus_open_system_remote(ret, arg_host) : sd_bus_open_system(ret);
 
         if (r < 0) {
-                log_error("cannot connect to the system bus: %s", strerror(-r));
+                if (arg_host)
+                        log_error("cannot connect to the system bus of %s: %s", arg_host, strerror(-r));
+                else
+                        log_error("cannot connect to the system bus: %s", strerror(-r));
                 return NOVACTL_EXIT_BUS;
         }
         return 0;
 }
 
 int bus_log_error(const char *what, const sd_bus_error *e, int r) {
+        /* On -H, which host said it (several may be asked in one run). */
+        const char *host = arg_host ? arg_host : "", *sep = arg_host ? ": " : "";
+
         if (e && sd_bus_error_is_set(e)) {
-                log_error("%s: %s: %s", what, e->name, e->message ? e->message : "");
+                log_error("%s%s%s: %s: %s", host, sep, what, e->name, e->message ? e->message : "");
                 if (sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit"))
                         return NOVACTL_EXIT_NO_AGENT;
         } else
-                log_error("%s: %s", what, strerror(-r));
+                log_error("%s%s%s: %s", host, sep, what, strerror(-r));
         return r == -ENOMEM ? NOVACTL_EXIT_FAILURE : NOVACTL_EXIT_BUS;
 }
 
@@ -197,6 +204,10 @@ static int job_wait_add(JobWait *w, const char *path, const char *unit) {
         return 0;
 }
 
+int job_wait_add_path(JobWait *w, const char *path, const char *unit) {
+        return job_wait_add(w, path, unit) < 0 ? log_oom() : 0;
+}
+
 int job_wait_enqueue(JobWait *w, const char *method, const char *unit) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
@@ -287,6 +298,17 @@ int bus_reset_failed(sd_bus *bus, const char *unit) {
         return 0;
 }
 
+int bus_unit_get_string(sd_bus *bus, const char *unit, const char *iface, const char *property, char **ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(freep) char *path = NULL;
+        int r;
+
+        r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
+        if (r < 0)
+                return r;
+        return sd_bus_get_property_string(bus, DEST, path, iface, property, &e, ret);
+}
+
 int bus_unit_get_u64(sd_bus *bus, const char *unit, const char *iface, const char *property, uint64_t *ret) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_(freep) char *path = NULL;
@@ -301,4 +323,30 @@ int bus_unit_get_u64(sd_bus *bus, const char *unit, const char *iface, const cha
                 return r;
         *ret = v;
         return 0;
+}
+
+int agent_check_started(sd_bus *bus, const char *unit) {
+        _cleanup_(freep) char *active = NULL, *result = NULL;
+        const char *where = arg_host ? arg_host : "this host";
+        int r;
+
+        r = bus_unit_get_string(bus, unit, "org.freedesktop.systemd1.Unit", "ActiveState", &active);
+        if (r < 0) {
+                _cleanup_(freep) char *what = str_printf("cannot read the state of %s", unit);
+                return bus_log_error(what ? what : unit, NULL, r);
+        }
+        if (strcmp(active, "failed") != 0 && strcmp(active, "inactive") != 0)
+                return 0;
+        if (bus_unit_get_string(bus, unit, "org.freedesktop.systemd1.Service", "Result", &result) < 0)
+                result = NULL;
+        if (result && strcmp(result, "exec-condition") == 0) {
+                log_error("%s was not started: admission is closed on %s (its ExecCondition= refused). "
+                          "See \"journalctl -u %s\".", unit, where, unit);
+                return NOVACTL_EXIT_ADMISSION;
+        }
+        if (strcmp(active, "inactive") == 0)
+                return 0; /* it ran and exited cleanly already: not an error */
+        log_error("%s failed right after its start (%s). See \"journalctl -u %s\".", unit,
+                  result ? result : "unknown result", unit);
+        return NOVACTL_EXIT_JOB;
 }

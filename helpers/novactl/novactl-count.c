@@ -1,12 +1,14 @@
 /* novactl count: the number of running agents (active, activating or
  * reloading; an agent on its way down is not counted), from one
- * ListUnitsByPatterns call. */
+ * ListUnitsByPatterns call. With several -H: "N<TAB>HOST" per host and
+ * "N<TAB>total" (JSON: an array of {"count", "host"}). */
 
 #include <getopt.h>
 
 #include "agent-info.h"
 
 int verb_count(int argc, char **argv, void *userdata) {
+        Fleet *fleet = userdata;
         static char *running[] = { (char *) "active", (char *) "activating", (char *) "reloading", NULL };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         AgentUnit *units = NULL;
@@ -30,6 +32,11 @@ int verb_count(int argc, char **argv, void *userdata) {
                         return log_oom();
                 return json_print(j);
         }
-        printf("%zu\n", n);
+        if (fleet->n > 1) {
+                /* One line per host, and main() adds the total. */
+                printf("%zu\t%s\n", n, arg_host);
+                fleet->total += n;
+        } else
+                printf("%zu\n", n);
         return 0;
 }

@@ -79,7 +79,7 @@ static bool listed(const AgentUnit *units, size_t n, const char *name) {
 
 /* Starts the units in batches of a->parallel; stops after a batch with a failure. */
 static int start_missing(sd_bus *bus, const EnsureArgs *a, const AgentUnit *running, size_t n_running,
-                         size_t missing) {
+                         size_t missing, char ***started_units) {
         bool tty = isatty(STDERR_FILENO);
         size_t started = 0;
         unsigned long slot = 1;
@@ -98,6 +98,8 @@ static int start_missing(sd_bus *bus, const EnsureArgs *a, const AgentUnit *runn
                         if (listed(running, n_running, name))
                                 continue;
                         r = job_wait_enqueue(w, "StartUnit", unit);
+                        if (r == 0 && strv_push(started_units, TAKE_PTR(unit)) < 0)
+                                return log_oom();
                         batch++;
                 }
                 if (r == 0)
@@ -111,10 +113,39 @@ static int start_missing(sd_bus *bus, const EnsureArgs *a, const AgentUnit *runn
         return r;
 }
 
+/* A start job that ended "done" does not prove a running agent (its
+ * ExecCondition= may have refused on a closed admission): count again, and
+ * explain each started agent that is not running. */
+static int verify_started(sd_bus *bus, char **patterns, char **started, size_t want) {
+        static char *running[] = { (char *) "active", (char *) "activating", (char *) "reloading", NULL };
+        AgentUnit *units = NULL;
+        size_t n = 0;
+        int r, ret = 0;
+
+        r = bus_list_agents(bus, running, patterns, &units, &n);
+        if (r != 0)
+                return r;
+        for (char **s = started; n < want && *s; s++) {
+                bool found = false;
+                for (size_t i = 0; i < n && !found; i++)
+                        found = strcmp(units[i].unit, *s) == 0;
+                if (!found && (r = agent_check_started(bus, *s)) != 0)
+                        ret = ret ?: r;
+        }
+        printf("%zu running\n", n);
+        agent_units_free(units, n);
+        if (ret == 0 && n < want) {
+                log_error("%zu of %zu agents run after the starts (did some exit at once?)", n, want);
+                ret = NOVACTL_EXIT_JOB;
+        }
+        return ret;
+}
+
 int verb_ensure(int argc, char **argv, void *userdata) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(freep) char *pattern = NULL;
         _cleanup_(admission_state_done) AdmissionState adm = {};
+        _cleanup_(strv_freep) char **started = NULL;
         static char *running[] = { (char *) "active", (char *) "activating", (char *) "reloading", NULL };
         EnsureArgs a = { .parallel = 16, .template = "agent" };
         AgentUnit *units = NULL;
@@ -134,7 +165,8 @@ int verb_ensure(int argc, char **argv, void *userdata) {
         if (r != 0)
                 return r;
 
-        if (n < a.count && !a.force) {
+        /* On -H the remote agents' ExecCondition= decides (verify_started() reports it). */
+        if (n < a.count && !a.force && !arg_host) {
                 r = admission_read(novactl_rundir(), &adm, NULL, NULL);
                 if (r < 0 || adm.closed) {
                         log_error("admission is %s: not starting %lu agents (--force overrides)",
@@ -143,9 +175,11 @@ int verb_ensure(int argc, char **argv, void *userdata) {
                         return NOVACTL_EXIT_ADMISSION;
                 }
         }
-        r = n < a.count ? start_missing(bus, &a, units, n, a.count - n) : 0;
+        r = n < a.count ? start_missing(bus, &a, units, n, a.count - n, &started) : 0;
         if (r == 0)
-                printf("%zu running, %zu started\n", n, n < a.count ? (size_t) a.count - n : 0);
+                printf("%zu were running, %zu started\n", n, n < a.count ? (size_t) a.count - n : 0);
         agent_units_free(units, n);
+        if (r == 0 && started)
+                r = verify_started(bus, patterns, started, a.count);
         return r;
 }

@@ -13,7 +13,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <string.h>
-#include <time.h>
 
 #include "admission.h"
 #include "agent-config.h"
@@ -85,39 +84,6 @@ static int parse_args(int argc, char **argv, SpawnArgs *a) {
         return 0;
 }
 
-static int check_admission(const char *name) {
-        _cleanup_(admission_state_done) AdmissionState s = {};
-        const char *problem = NULL;
-        unsigned line = 0;
-        int r;
-
-        r = admission_read(novactl_rundir(), &s, &line, &problem);
-        if (r == -ENOMEM)
-                return log_oom();
-        if (r < 0) {
-                /* Fail closed: an unreadable state may well mean "closed".
-                 * ("%.0u" prints nothing for line 0: no line to name.) */
-                log_error("cannot read the admission state %s/%s%s%.0u: %s; not starting %s (--force overrides)",
-                          novactl_rundir(), ADMISSION_FILE, line ? ":" : "", line,
-                          problem ? problem : strerror(-r), name);
-                return NOVACTL_EXIT_ADMISSION;
-        }
-        if (!s.closed)
-                return 0;
-
-        char since[64] = "an unknown time";
-        if (s.since_usec > 0) {
-                time_t t = (time_t) (s.since_usec / 1000000);
-                struct tm tm;
-                if (localtime_r(&t, &tm))
-                        strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", &tm);
-        }
-        _cleanup_(freep) char *reason = s.reason ? str_escape(s.reason) : NULL;
-        log_error("admission is closed since %s%s%s%s: not starting %s (--force overrides)", since,
-                  reason ? " (" : "", reason ? reason : "", reason ? ")" : "", name);
-        return NOVACTL_EXIT_ADMISSION;
-}
-
 static int check_not_running(sd_bus *bus, const char *unit, const char *name) {
         char *patterns[] = { (char *) unit, NULL };
         AgentUnit *units = NULL;
@@ -181,7 +147,16 @@ int verb_spawn(int argc, char **argv, void *userdata) {
                 log_error("invalid agent name \"%s\": %s", e ? e : "", AGENT_NAME_RULE);
                 return NOVACTL_EXIT_USAGE;
         }
-        if (!a.force && (r = check_admission(a.name)) != 0)
+        if (arg_host && a.write_config) {
+                /* The runtime file would have to be written on that host. */
+                log_error("spawn -H starts an agent as configured on %s; CMD, --workspace and --env need "
+                          "the local host (run novactl there, or edit %s/%s.conf there)",
+                          arg_host, AGENTS_CONFDIR "/agents", a.name);
+                return NOVACTL_EXIT_USAGE;
+        }
+        /* On -H the remote admission file is out of reach; the agent unit's
+         * own ExecCondition= decides there, and agent_check_started() says so. */
+        if (!a.force && !arg_host && (r = check_admission(a.name)) != 0)
                 return r;
 
         unit = str_printf(AGENT_UNIT_PREFIX "%s" AGENT_UNIT_SUFFIX, a.name);
@@ -197,6 +172,8 @@ int verb_spawn(int argc, char **argv, void *userdata) {
                 return r;
 
         r = start_agent(bus, unit);
+        if (r == 0)
+                r = agent_check_started(bus, unit);
         if (r != 0 && a.write_config && unlink(path) < 0 && errno != ENOENT)
                 log_error("cannot remove %s: %m", path);
         return r;

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <string.h>
 
+#include "admission.h"
 #include "host-memory.h"
 #include "novactl.h"
 #include "str-util.h"
@@ -100,6 +101,10 @@ int agent_wait_empty(const char *unit, uint64_t timeout_usec) {
 
         if (!dir)
                 return log_oom();
+        /* Another host's cgroupfs is out of reach; there the stop job that
+         * follows the kill ends only once the cgroup is empty. */
+        if (arg_host)
+                return 0;
         r = wait_cgroup_empty(dir, now_usec(CLOCK_MONOTONIC) + timeout_usec);
         if (r < 0) {
                 log_error("%s: %s", dir, strerror(-r));
@@ -116,4 +121,37 @@ int agent_wait_empty(const char *unit, uint64_t timeout_usec) {
 int agent_kill_and_confirm(sd_bus *bus, const char *unit, uint64_t timeout_usec) {
         int r = bus_kill_unit(bus, unit, "all", SIGKILL);
         return r != 0 ? r : agent_wait_empty(unit, timeout_usec);
+}
+
+int check_admission(const char *name) {
+        _cleanup_(admission_state_done) AdmissionState s = {};
+        const char *problem = NULL;
+        unsigned line = 0;
+        int r;
+
+        r = admission_read(novactl_rundir(), &s, &line, &problem);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0) {
+                /* Fail closed: an unreadable state may well mean "closed".
+                 * ("%.0u" prints nothing for line 0: no line to name.) */
+                log_error("cannot read the admission state %s/%s%s%.0u: %s; not starting %s (--force overrides)",
+                          novactl_rundir(), ADMISSION_FILE, line ? ":" : "", line,
+                          problem ? problem : strerror(-r), name);
+                return NOVACTL_EXIT_ADMISSION;
+        }
+        if (!s.closed)
+                return 0;
+
+        char since[64] = "an unknown time";
+        if (s.since_usec > 0) {
+                time_t t = (time_t) (s.since_usec / 1000000);
+                struct tm tm;
+                if (localtime_r(&t, &tm))
+                        strftime(since, sizeof(since), "%Y-%m-%d %H:%M:%S", &tm);
+        }
+        _cleanup_(freep) char *reason = s.reason ? str_escape(s.reason) : NULL;
+        log_error("admission is closed since %s%s%s%s: not starting %s (--force overrides)", since,
+                  reason ? " (" : "", reason ? reason : "", reason ? ")" : "", name);
+        return NOVACTL_EXIT_ADMISSION;
 }

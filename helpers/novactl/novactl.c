@@ -3,33 +3,44 @@
  * the verb, run it, return its exit code (see novactl.h and novactl(1)). */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "agent-info.h"
 #include "novactl.h"
 #include "str-util.h"
 
 bool arg_json = false;
 bool arg_legend = true;
 const char *arg_host = NULL;
+char **arg_hosts = NULL;
+
+typedef enum VerbFlags {
+        VERB_REMOTE = 1 << 0, /* works with one -H */
+        VERB_FLEET = 1 << 1,  /* works with several -H, once per host */
+} VerbFlags;
 
 typedef struct Verb {
         const char *name;
         int min_args; /* counting the verb itself */
         int (*dispatch)(int argc, char **argv, void *userdata);
+        VerbFlags flags;
         const char *synopsis;
 } Verb;
 
 static const Verb verbs[] = {
-        { "spawn", 2, verb_spawn, "spawn NAME [--workspace DIR] [--env K=V]… [--force] [-- CMD ARGS…]" },
-        { "stop", 1, verb_stop, "stop NAME…|--all [--force]" },
-        { "count", 1, verb_count, "count" },
-        { "status", 1, verb_status, "status [NAME…]" },
-        { "memory", 1, verb_memory, "memory [--sort mem|tasks|age]" },
-        { "capacity", 1, verb_capacity, "capacity" },
-        { "relieve", 1, verb_relieve, "relieve [--to PERCENT] [--dry-run]" },
-        { "ensure", 2, verb_ensure, "ensure COUNT [--parallel N] [--template NAME] [--force]" },
+        { "spawn", 2, verb_spawn, VERB_REMOTE, "spawn NAME [--workspace DIR] [--env K=V]… [--force] [-- CMD ARGS…]" },
+        { "run", 1, verb_run, 0, "run [--name NAME] [--force] -- CMD ARGS…" },
+        { "stop", 1, verb_stop, VERB_REMOTE, "stop NAME…|--all [--force]" },
+        { "count", 1, verb_count, VERB_REMOTE | VERB_FLEET, "count" },
+        { "status", 1, verb_status, VERB_REMOTE | VERB_FLEET, "status [NAME…]" },
+        { "memory", 1, verb_memory, VERB_REMOTE | VERB_FLEET, "memory [--sort mem|tasks|age]" },
+        { "capacity", 1, verb_capacity, 0, "capacity" },
+        { "relieve", 1, verb_relieve, 0, "relieve [--to PERCENT] [--dry-run]" },
+        { "ensure", 2, verb_ensure, VERB_REMOTE | VERB_FLEET,
+          "ensure COUNT [--parallel N] [--template NAME] [--force]" },
 };
 
 void log_error(const char *format, ...) {
@@ -75,6 +86,8 @@ static void help(void) {
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 printf("  %s\n", verbs[i].synopsis);
         printf("\nOptions:\n"
+               "  -H, --host=[USER@]HOST  act on HOST over SSH (several for count, status,\n"
+               "                memory, ensure)\n"
                "  --json        JSON output (status, memory, count, capacity, relieve)\n"
                "  --no-legend   no header and footer lines in tables\n"
                "  -h, --help    this text\n"
@@ -119,19 +132,64 @@ static int parse_global(int argc, char **argv, int *ret_argc, char ***ret_argv) 
                         printf("novactl %s\n", PACKAGE_VERSION);
                         free(rest);
                         return 0;
-                } else if (strcmp(a, "-H") == 0 || str_has_prefix(a, "--host")) {
-                        /* sd_bus_open_system_remote() reaches systemd, but every
-                         * number novactl shows comes from the local cgroupfs and
-                         * spawn writes a local file: refuse rather than mix hosts. */
-                        log_error("-H/--host is not supported yet");
-                        free(rest);
-                        return -EINVAL;
+                } else if (strcmp(a, "-H") == 0 || strcmp(a, "--host") == 0 || str_has_prefix(a, "-H") ||
+                           str_has_prefix(a, "--host=")) {
+                        const char *h = a[1] == 'H' ? (a[2] ? a + 2 : argv[++i]) : strchr(a, '=') ? strchr(a, '=') + 1 : argv[++i];
+                        if (!h || !*h || h[0] == '-') {
+                                log_error("-H wants [USER@]HOST");
+                                free(rest);
+                                return -EINVAL;
+                        }
+                        if (strv_push(&arg_hosts, (char *) h) < 0) {
+                                free(rest);
+                                return -ENOMEM;
+                        }
                 } else
                         rest[n++] = argv[i]; /* the verb's own option */
         }
         *ret_argc = n;
         *ret_argv = rest;
         return 1;
+}
+
+static int dispatch(const Verb *v, int argc, char **argv, Fleet *fleet) {
+        int r = v->dispatch(argc, argv, fleet);
+
+        if (r < 0) {
+                log_error("%s", strerror(-r));
+                return exit_code_from_errno(r);
+        }
+        return r;
+}
+
+/* Once locally, or once per -H host; the first failure is the exit code,
+ * but every host is tried. */
+static int run_verb(const Verb *v, int argc, char **argv) {
+        Fleet fleet = { .n = strv_length(arg_hosts) };
+        int r, ret = 0;
+
+        if (fleet.n > 0 && !(v->flags & VERB_REMOTE)) {
+                log_error("%s works on the local host only (it needs its /proc and cgroupfs); "
+                          "run it there: ssh HOST novactl %s", v->name, v->name);
+                return NOVACTL_EXIT_USAGE;
+        }
+        if (fleet.n > 1 && !(v->flags & VERB_FLEET)) {
+                log_error("%s takes one -H; several are for count, status, memory and ensure", v->name);
+                return NOVACTL_EXIT_USAGE;
+        }
+        if (fleet.n == 0)
+                return dispatch(v, argc, argv, &fleet);
+        for (fleet.index = 0; fleet.index < fleet.n; fleet.index++) {
+                arg_host = arg_hosts[fleet.index];
+                if (fleet.n > 1 && !arg_json && strcmp(v->name, "count") != 0)
+                        printf("%s%s:\n", fleet.index > 0 ? "\n" : "", arg_host);
+                fflush(stdout);
+                r = dispatch(v, argc, argv, &fleet);
+                ret = ret ?: r;
+        }
+        if (fleet.n > 1 && !arg_json && strcmp(v->name, "count") == 0)
+                printf("%" PRIu64 "\ttotal\n", fleet.total);
+        return json_fleet_flush() ?: ret;
 }
 
 int main(int argc, char **argv) {
@@ -155,12 +213,7 @@ int main(int argc, char **argv) {
                         log_error("too few arguments; usage: novactl %s", verbs[i].synopsis);
                         return NOVACTL_EXIT_USAGE;
                 }
-                r = verbs[i].dispatch(n, args, NULL);
-                if (r < 0) {
-                        log_error("%s", strerror(-r));
-                        return exit_code_from_errno(r);
-                }
-                return r;
+                return run_verb(&verbs[i], n, args);
         }
         log_error("unknown verb \"%s\"; see novactl --help", args[0]);
         return NOVACTL_EXIT_USAGE;

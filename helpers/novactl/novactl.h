@@ -38,7 +38,8 @@ enum {
 /* Global options, set by main() before the verb runs. */
 extern bool arg_json;
 extern bool arg_legend;
-extern const char *arg_host;
+extern const char *arg_host;   /* the host of this run of the verb; NULL: local */
+extern char **arg_hosts;       /* every -H, in order */
 
 /* Directories, overridable for tests ($NOVA_AGENTS_CONFDIR, $NOVA_AGENTS_RUNDIR,
  * $NOVACTL_PROC_ROOT, $NOVACTL_CGROUP_ROOT), like nova-agent-exec. */
@@ -61,6 +62,13 @@ int verb_memory(int argc, char **argv, void *userdata);
 int verb_capacity(int argc, char **argv, void *userdata);
 int verb_relieve(int argc, char **argv, void *userdata);
 int verb_ensure(int argc, char **argv, void *userdata);
+int verb_run(int argc, char **argv, void *userdata);
+
+/* What main() passes as userdata: where this run is in a fleet of -H hosts. */
+typedef struct Fleet {
+        size_t index, n; /* n > 1: several -H */
+        uint64_t total;  /* for `count` */
+} Fleet;
 
 /* novactl-bus.c: the org.freedesktop.systemd1 calls. Functions returning an
  * exit code have printed their message. */
@@ -90,6 +98,8 @@ int job_wait_new(sd_bus *bus, JobWait **ret);
 /* Calls Manager.METHOD(unit, "replace") (StartUnit, StopUnit, …) and adds
  * the job to w. Returns an exit code. */
 int job_wait_enqueue(JobWait *w, const char *method, const char *unit);
+/* Adds a job that another call made (StartTransientUnit). Exit code. */
+int job_wait_add_path(JobWait *w, const char *path, const char *unit);
 /* Waits for every added job until timeout; prints one line per job that did
  * not end "done" (pointing to journalctl -u) and returns the exit code. */
 int job_wait_all(JobWait *w, uint64_t timeout_usec);
@@ -100,6 +110,11 @@ int bus_kill_unit(sd_bus *bus, const char *unit, const char *whom, int signo);
 int bus_reset_failed(sd_bus *bus, const char *unit);
 /* A property of type 't' of a unit (on interface iface). */
 int bus_unit_get_u64(sd_bus *bus, const char *unit, const char *iface, const char *property, uint64_t *ret);
+int bus_unit_get_string(sd_bus *bus, const char *unit, const char *iface, const char *property, char **ret);
+/* After a start job ended "done": 0 if the agent runs, else prints why and
+ * returns NOVACTL_EXIT_ADMISSION (its ExecCondition= refused: admission
+ * closed on that host) or NOVACTL_EXIT_JOB. */
+int agent_check_started(sd_bus *bus, const char *unit);
 
 /* Kills an agent unit's whole cgroup with SIGKILL and waits until its
  * cgroup.events says populated 0 (or the cgroup is gone). Exit code. */
@@ -107,6 +122,10 @@ int agent_kill_and_confirm(sd_bus *bus, const char *unit, uint64_t timeout_usec)
 /* The second half of it: waits until the unit's cgroup is empty. Exit code. */
 int agent_wait_empty(const char *unit, uint64_t timeout_usec);
 char *agent_cgroup_dir(const char *name);
+
+/* 0 when admission is open; else prints why "not starting NAME" and returns
+ * NOVACTL_EXIT_ADMISSION. An unreadable state refuses too (fail closed). */
+int check_admission(const char *name);
 
 uint64_t now_usec(clockid_t clock);
 /* "1.5G", "512.0M", "-" for AGENT_CGROUP_UNKNOWN, … into buf. */

@@ -54,7 +54,15 @@ exits 2 'ensure wants one COUNT' "ensure -1" -- ensure -- -1
 exits 2 'ensure wants one COUNT' "ensure abc" -- ensure abc
 exits 2 '--parallel wants' "ensure --parallel 0" -- ensure 3 --parallel 0
 exits 2 'not a valid start' "ensure --template a:b" -- ensure 3 --template a:b
-exits 2 'not supported yet' "-H is refused, not half-done" -- -H root@localhost count
+exits 2 'relieve works on the local host only' "-H relieve is refused (needs local /proc)" -- -H root@localhost relieve
+exits 2 'capacity works on the local host only' "-H capacity is refused" -- --host=h capacity
+exits 2 'run works on the local host only' "-H run is refused (a scope takes local PIDs)" -- -Hh run -- /bin/true
+exits 2 'stop takes one -H' "several -H for stop are refused" -- -H a -H b stop x
+exits 2 '^novactl: -H wants \[USER@\]HOST$' "-H without a host" -- count -H
+exits 2 'CMD, --workspace and --env need the local host' "spawn -H with a command is refused" -- -H h spawn a -- /bin/true
+exits 2 'run wants a command after' "run without a command" -- run --name x
+exits 2 'run wants a command after' "run with an argument before --" -- run x -- /bin/true
+exits 2 'invalid name "a/b"' "run --name a/b" -- run --name a/b -- /bin/true
 
 printf 'state=closed\nsince=1700000000000000\nused_percent=86.2\nreason=used 86.2%% >= 85%%\n' > "$NOVA_AGENTS_RUNDIR/admission"
 exits 4 'admission is closed since .*used 86.2% >= 85%.*not starting a1 \(--force overrides\)' \
@@ -62,6 +70,7 @@ exits 4 'admission is closed since .*used 86.2% >= 85%.*not starting a1 \(--forc
 n=$((n + 1))
 if [ ! -e "$NOVA_AGENTS_RUNDIR/a1.conf" ]; then echo "ok $n - the refused spawn wrote nothing"
 else echo "not ok $n - the refused spawn wrote nothing"; failed=$((failed + 1)); fi
+exits 4 'admission is closed .*not starting nova-run-t1\.scope' "run while admission is closed" -- run --name t1 -- /bin/true
 printf 'state=maybe\n' > "$NOVA_AGENTS_RUNDIR/admission"
 exits 4 'cannot read the admission state .*/admission:1: state= is neither' \
 	"an unreadable admission state refuses too (fail closed)" -- spawn a1 -- /bin/true
