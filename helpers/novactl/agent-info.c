@@ -28,20 +28,29 @@ static const AgentCgroup cgroup_unknown = {
 };
 
 /* Age and time left from systemd's own clock: RuntimeMaxSec= counts from the
- * monotonic ActiveEnterTimestamp (service_enter_running()). */
-static void agent_details(sd_bus *bus, AgentInfo *a) {
+ * monotonic ActiveEnterTimestamp (service_enter_running()). Another host's
+ * monotonic clock is not ours: there, wall clocks (and their skew). */
+static int queue_details(PropBatch *b, AgentInfo *a) {
+        int r;
+
+        a->entered_usec = 0;
+        a->runtime_max_usec = UINT64_MAX;
+        r = prop_batch_add_u64(b, a->u.unit, UNIT_IFACE,
+                               arg_host ? "ActiveEnterTimestamp" : "ActiveEnterTimestampMonotonic", false,
+                               &a->entered_usec);
+        if (r >= 0)
+                r = prop_batch_add_u64(b, a->u.unit, SERVICE_IFACE, "RuntimeMaxUSec", false, &a->runtime_max_usec);
+        return r;
+}
+
+static void finish_details(AgentInfo *a, uint64_t now) {
         _cleanup_(agent_config_freep) AgentConfig *config = NULL;
-        /* Another host's monotonic clock is not ours: there, wall clocks (and their skew). */
-        uint64_t entered = 0, runtime_max = UINT64_MAX, now = now_usec(arg_host ? CLOCK_REALTIME : CLOCK_MONOTONIC);
 
         a->age_usec = a->deadline_usec = UINT64_MAX;
-        if (bus_unit_get_u64(bus, a->u.unit, UNIT_IFACE,
-                             arg_host ? "ActiveEnterTimestamp" : "ActiveEnterTimestampMonotonic", &entered) >= 0 &&
-            entered > 0 && entered <= now && strcmp(a->u.active_state, "active") == 0) {
-                a->age_usec = now - entered;
-                if (bus_unit_get_u64(bus, a->u.unit, SERVICE_IFACE, "RuntimeMaxUSec", &runtime_max) >= 0 &&
-                    runtime_max != UINT64_MAX)
-                        a->deadline_usec = runtime_max > a->age_usec ? runtime_max - a->age_usec : 0;
+        if (a->entered_usec > 0 && a->entered_usec <= now && strcmp(a->u.active_state, "active") == 0) {
+                a->age_usec = now - a->entered_usec;
+                if (a->runtime_max_usec != UINT64_MAX)
+                        a->deadline_usec = a->runtime_max_usec > a->age_usec ? a->runtime_max_usec - a->age_usec : 0;
         }
         /* The merged configuration, as nova-agent-exec would see it; the
          * runtime file is root's (it may hold secrets), so others get NULL. */
@@ -50,52 +59,64 @@ static void agent_details(sd_bus *bus, AgentInfo *a) {
 }
 
 /* On a remote host (-H) cgroupfs is out of reach; PID 1 reads the same
- * files there for MemoryCurrent/TasksCurrent. memory.peak and oom_kill have
- * no property in systemd 252: unknown. */
-static void cgroup_from_bus(sd_bus *bus, const char *unit, const char *iface, AgentCgroup *cg) {
-        static const char *props[] = { "MemoryCurrent", "MemoryMax", "TasksCurrent" };
-        uint64_t *dest[] = { &cg->memory_current, &cg->memory_max, &cg->pids_current };
+ * files there for MemoryCurrent/TasksCurrent ("[not set]" is UINT64_MAX:
+ * unknown). memory.peak and oom_kill have no property in systemd 252. */
+static int queue_cgroup(PropBatch *b, const char *unit, const char *iface, AgentCgroup *cg) {
+        int r;
 
         *cg = cgroup_unknown;
-        for (size_t i = 0; i < ELEMENTSOF(props); i++) {
-                uint64_t v;
-                /* UINT64_MAX is systemd's "unset"/"infinity": unknown for current
-                 * values, the literal "max" for MemoryMax. */
-                if (bus_unit_get_u64(bus, unit, iface, props[i], &v) >= 0)
-                        *dest[i] = v == UINT64_MAX ? (dest[i] == &cg->memory_max ? AGENT_CGROUP_MAX : AGENT_CGROUP_UNKNOWN) : v;
-        }
+        r = prop_batch_add_u64(b, unit, iface, "MemoryCurrent", false, &cg->memory_current);
+        if (r >= 0)
+                r = prop_batch_add_u64(b, unit, iface, "MemoryMax", true, &cg->memory_max);
+        if (r >= 0)
+                r = prop_batch_add_u64(b, unit, iface, "TasksCurrent", false, &cg->pids_current);
+        return r;
 }
 
-static int gather_agents(sd_bus *bus, AgentUnit *units, size_t n, bool with_details, Overview *o) {
-        o->agents = calloc(n ? n : 1, sizeof(AgentInfo));
-        if (!o->agents)
-                return log_oom();
-        for (size_t i = 0; i < n; i++) {
-                AgentInfo *a = &o->agents[o->n++];
-                _cleanup_(freep) char *dir = agent_cgroup_dir(units[i].name);
+static int read_cgroup(const char *name, AgentCgroup *cg) {
+        _cleanup_(freep) char *dir = agent_cgroup_dir(name);
+        int r;
 
+        if (!dir)
+                return -ENOMEM;
+        r = agent_cgroup_read(dir, cg);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                *cg = cgroup_unknown;
+        return 0;
+}
+
+/* Numbers from cgroupfs (or the bus, on -H) and the bus properties of every
+ * agent, all requests in flight at once (the slice's too, on -H). */
+static int gather_agents(sd_bus *bus, AgentUnit *units, size_t n, bool with_details, Overview *o) {
+        _cleanup_(prop_batch_freep) PropBatch *b = NULL;
+        int r = 0;
+
+        o->agents = calloc(n ? n : 1, sizeof(AgentInfo));
+        if (!o->agents || prop_batch_new(bus, 5 * n + 3, &b) < 0)
+                return log_oom();
+        for (size_t i = 0; i < n && r >= 0; i++) {
+                AgentInfo *a = &o->agents[o->n++];
                 a->u = units[i];
                 units[i] = (AgentUnit) {};
-                if (!dir)
-                        return log_oom();
-                if (arg_host) {
-                        cgroup_from_bus(bus, a->u.unit, SERVICE_IFACE, &a->cg);
-                        if (with_details)
-                                agent_details(bus, a);
-                        else
-                                a->age_usec = a->deadline_usec = UINT64_MAX;
-                        continue;
-                }
-                int r = agent_cgroup_read(dir, &a->cg);
-                if (r == -ENOMEM)
-                        return log_oom();
-                if (r < 0)
-                        a->cg = cgroup_unknown;
-                if (with_details)
-                        agent_details(bus, a);
-                else
-                        a->age_usec = a->deadline_usec = UINT64_MAX;
+                r = arg_host ? queue_cgroup(b, a->u.unit, SERVICE_IFACE, &a->cg) : read_cgroup(a->u.name, &a->cg);
+                if (r >= 0 && with_details)
+                        r = queue_details(b, a);
         }
+        if (r >= 0 && arg_host)
+                r = queue_cgroup(b, AGENT_SLICE, "org.freedesktop.systemd1.Slice", &o->slice);
+        if (r < 0)
+                return r == -ENOMEM ? log_oom() : bus_log_error("cannot ask for the agents' properties", NULL, r);
+        r = prop_batch_wait(b);
+        if (r != 0)
+                return r;
+        uint64_t now = now_usec(arg_host ? CLOCK_REALTIME : CLOCK_MONOTONIC);
+        for (size_t i = 0; i < o->n; i++)
+                if (with_details)
+                        finish_details(&o->agents[i], now);
+                else
+                        o->agents[i].age_usec = o->agents[i].deadline_usec = UINT64_MAX;
         return 0;
 }
 
@@ -145,7 +166,6 @@ int overview_gather(sd_bus *bus, char **states, char **names, bool with_details,
         if (arg_host) {
                 /* The remote host's /proc/meminfo and admission file are not on
                  * the bus: unknown (novactl(1), "-H"). */
-                cgroup_from_bus(bus, AGENT_SLICE, "org.freedesktop.systemd1.Slice", &o.slice);
                 *ret = o;
                 return missing;
         }

@@ -20,6 +20,8 @@ typedef struct AgentInfo {
         uint64_t age_usec;        /* since it became active; UINT64_MAX unknown */
         uint64_t deadline_usec;   /* time left to RuntimeMaxSec; UINT64_MAX none */
         char *workspace;          /* NULL when the configuration is unreadable (not root) */
+        uint64_t entered_usec;    /* scratch: ActiveEnterTimestamp[Monotonic] */
+        uint64_t runtime_max_usec;/* scratch: RuntimeMaxUSec */
 } AgentInfo;
 
 typedef struct Overview {

@@ -116,6 +116,20 @@ int bus_unit_get_string(sd_bus *bus, const char *unit, const char *iface, const 
  * closed on that host) or NOVACTL_EXIT_JOB. */
 int agent_check_started(sd_bus *bus, const char *unit);
 
+/* Property reads sent all at once, then waited for (prop_batch_wait()).
+ * A read that fails leaves its dest as it was: set dests to "unknown"
+ * first. infinity_is_max: UINT64_MAX reads as AGENT_CGROUP_MAX ("max"). */
+typedef struct PropBatch PropBatch;
+int prop_batch_new(sd_bus *bus, size_t max, PropBatch **ret);
+PropBatch *prop_batch_free(PropBatch *b);
+static inline void prop_batch_freep(PropBatch **b) {
+        prop_batch_free(*b);
+}
+int prop_batch_add_u64(PropBatch *b, const char *unit, const char *iface, const char *property, bool infinity_is_max,
+                       uint64_t *dest);
+/* Returns an exit code. */
+int prop_batch_wait(PropBatch *b);
+
 /* Kills an agent unit's whole cgroup with SIGKILL and waits until its
  * cgroup.events says populated 0 (or the cgroup is gone). Exit code. */
 int agent_kill_and_confirm(sd_bus *bus, const char *unit, uint64_t timeout_usec);
