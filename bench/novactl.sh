@@ -1,6 +1,7 @@
 #!/bin/bash
 # vm-mem: 6144
 # vm-smp: 2
+# vm-timeout: 5400
 # bench/novactl.sh [START_N] [STATUS_N]: novactl against the alternatives,
 # measured in the same run on the same (guest) host, printed as ratios.
 #

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 #include "agent-config.h"
 #include "agent-info.h"
@@ -248,6 +249,9 @@ static json_object *admission_to_json(const Overview *o) {
         json_object_object_add(j, "since_usec", s->since_usec ? json_object_new_int64((int64_t) s->since_usec) : NULL);
         json_object_object_add(j, "used_percent", json_percent(s->used_percent));
         json_object_object_add(j, "reason", s->reason ? json_object_new_string(s->reason) : NULL);
+        json_object_object_add(j, "last_relief_usec",
+                               s->last_relief_usec ? json_object_new_int64((int64_t) s->last_relief_usec) : NULL);
+        json_object_object_add(j, "last_relief_victims", json_object_new_int64((int64_t) s->last_relief_victims));
         return j;
 }
 
@@ -335,4 +339,14 @@ void overview_print_footer(const Overview *o) {
                format_bytes(total, sizeof(total), o->host.total), format_bytes(avail, sizeof(avail), o->host.available),
                !o->admission_known ? "unknown" : o->admission.closed ? "closed" : "open",
                o->admission.reason ? ": " : "", o->admission.reason ? o->admission.reason : "");
+        if (o->admission.last_relief_usec > 0) {
+                char when[64] = "?";
+                time_t t = (time_t) (o->admission.last_relief_usec / 1000000);
+                struct tm tm;
+                if (localtime_r(&t, &tm))
+                        strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+                printf("last relief: %s, %llu agent%s killed (journalctl -u nova-relief)\n", when,
+                       (unsigned long long) o->admission.last_relief_victims,
+                       o->admission.last_relief_victims == 1 ? "" : "s");
+        }
 }

@@ -241,11 +241,26 @@ static const char *job_result_text(const char *result) {
         return result;
 }
 
-int job_wait_all(JobWait *w, uint64_t timeout_usec) {
-        uint64_t deadline = now_usec(CLOCK_MONOTONIC) + timeout_usec;
-        int r = 0, ret = NOVACTL_EXIT_OK;
+static bool job_ok(const char *result) {
+        /* "done" and "skipped" (nothing to do, e.g. stop of a stopped unit) are success. */
+        return result && (strcmp(result, "done") == 0 || strcmp(result, "skipped") == 0);
+}
 
-        while (w->n_done < w->n) {
+size_t job_wait_running(const JobWait *w) {
+        return w->n - w->n_done;
+}
+
+bool job_wait_any_failed(const JobWait *w) {
+        for (size_t i = 0; i < w->n; i++)
+                if (w->jobs[i].result && !job_ok(w->jobs[i].result))
+                        return true;
+        return false;
+}
+
+int job_wait_some(JobWait *w, size_t at_most_running, uint64_t deadline) {
+        int r;
+
+        while (w->n - w->n_done > at_most_running) {
                 r = sd_bus_process(w->bus, NULL);
                 if (r > 0)
                         continue;
@@ -253,15 +268,23 @@ int job_wait_all(JobWait *w, uint64_t timeout_usec) {
                         return bus_log_error("lost the bus while waiting for jobs", NULL, r);
                 uint64_t n = now_usec(CLOCK_MONOTONIC);
                 if (n >= deadline)
-                        break;
+                        return 0;
                 r = sd_bus_wait(w->bus, deadline - n);
                 if (r < 0 && r != -EINTR)
                         return bus_log_error("lost the bus while waiting for jobs", NULL, r);
         }
+        return 0;
+}
+
+int job_wait_all(JobWait *w, uint64_t timeout_usec) {
+        int r, ret = NOVACTL_EXIT_OK;
+
+        r = job_wait_some(w, 0, now_usec(CLOCK_MONOTONIC) + timeout_usec);
+        if (r != 0)
+                return r;
         for (size_t i = 0; i < w->n; i++) {
                 const char *res = w->jobs[i].result, *unit = w->jobs[i].unit;
-                /* "done" and "skipped" (nothing to do, e.g. stop of a stopped unit) are success. */
-                if (res && (strcmp(res, "done") == 0 || strcmp(res, "skipped") == 0))
+                if (job_ok(res))
                         continue;
                 if (!res)
                         log_error("job for %s still running after %llu s; it goes on in systemd "

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agent-info.h"
+#include "relief-config.h"
 #include "relief.h"
 #include "str-util.h"
 
@@ -14,6 +15,7 @@
 #define PROBE_UNIT AGENT_UNIT_PREFIX "capacity-probe" AGENT_UNIT_SUFFIX
 
 typedef struct Capacity {
+        double close_percent, kill_percent;
         uint64_t total, slice_max, outside, budget, headroom, per_agent;
         uint64_t max_agents, recommended, running;
         double used_percent;
@@ -35,15 +37,21 @@ static int compute(sd_bus *bus, Capacity *c) {
                 log_error("cannot read %s/meminfo: %s", novactl_proc_root(), strerror(-r));
                 return NOVACTL_EXIT_FAILURE;
         }
-        *c = (Capacity) { .total = host.total, .used_percent = host_memory_used_percent(&host) };
+        ReliefConfig config;
+        r = relief_config_get(&config);
+        if (r != 0)
+                return r;
+        relief_config_done(&config);
+        *c = (Capacity) { .total = host.total, .used_percent = host_memory_used_percent(&host),
+                          .close_percent = config.admission_close_percent, .kill_percent = config.kill_percent };
         /* The slice is not realized until an agent has run: then its cap is the unit's 95%. */
         if (agent_cgroup_read(slice_dir, &slice) >= 0 && slice.memory_max < AGENT_CGROUP_MAX)
                 c->slice_max = slice.memory_max;
         else
-                c->slice_max = (uint64_t) ((long double) host.total * RELIEF_KILL_PERCENT / 100);
+                c->slice_max = (uint64_t) ((long double) host.total * RELIEF_KILL_PERCENT / 100); /* the unit's 95% */
         c->outside = host.total - (c->slice_max < host.total ? c->slice_max : host.total);
-        c->budget = (uint64_t) ((long double) host.total * RELIEF_ADMISSION_CLOSE_PERCENT / 100);
-        c->headroom = (uint64_t) ((long double) host.total * (RELIEF_KILL_PERCENT - RELIEF_ADMISSION_CLOSE_PERCENT) / 100);
+        c->budget = (uint64_t) ((long double) host.total * c->close_percent / 100);
+        c->headroom = (uint64_t) ((long double) host.total * (c->kill_percent - c->close_percent) / 100);
 
         r = bus_unit_get_u64(bus, PROBE_UNIT, "org.freedesktop.systemd1.Service", "MemoryMax", &c->per_agent);
         if (r < 0) {
@@ -100,9 +108,9 @@ int verb_capacity(int argc, char **argv, void *userdata) {
         printf("Total RAM:                      %10s\n", format_bytes(a, sizeof(a), c.total));
         printf("Kept outside nova-agents.slice: %10s   (the slice's MemoryMax=)\n", format_bytes(b, sizeof(b), c.outside));
         printf("Relief headroom:                %10s   (admission closes at %.0f%%, relief kills at %.0f%%)\n",
-               format_bytes(d, sizeof(d), c.headroom), RELIEF_ADMISSION_CLOSE_PERCENT, RELIEF_KILL_PERCENT);
+               format_bytes(d, sizeof(d), c.headroom), c.close_percent, c.kill_percent);
         printf("Agent budget:                   %10s   (%.0f%% of RAM)\n", format_bytes(e, sizeof(e), c.budget),
-               RELIEF_ADMISSION_CLOSE_PERCENT);
+               c.close_percent);
         printf("Per-agent limit:                %10s   (MemoryMax=)\n", format_bytes(f, sizeof(f), c.per_agent));
         printf("Max concurrent at the limit:    %10" PRIu64 "\n", c.max_agents);
         printf("Recommended max:                %10" PRIu64 "   (90%%: room for spikes)\n", c.recommended);

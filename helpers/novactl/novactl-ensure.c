@@ -3,9 +3,9 @@
  * Idempotently brings the number of running agents named NAME-* (default
  * "agent", the pool's agent-001 … slots) to at least COUNT: counts first, then
  * starts only the missing ones, lowest free slot first, at most N start jobs
- * in flight. What they run comes from /etc/nova-agents (no runtime file is
- * written). A second run with the same COUNT starts nothing. Respects the
- * admission state like spawn. */
+ * in flight (a new one as soon as one ends). What they run comes from
+ * /etc/nova-agents (no runtime file is written). A second run with the same
+ * COUNT starts nothing. Respects the admission state like spawn. */
 
 #include <errno.h>
 #include <getopt.h>
@@ -77,37 +77,51 @@ static bool listed(const AgentUnit *units, size_t n, const char *name) {
         return false;
 }
 
-/* Starts the units in batches of a->parallel; stops after a batch with a failure. */
+static void progress(bool tty, size_t done, size_t missing) {
+        if (tty)
+                fprintf(stderr, "\rstarting: %zu/%zu", done, missing);
+}
+
+/* Starts the missing slots with at most a->parallel start jobs in flight: a
+ * new one as soon as one ends (a sliding window, not rounds). After the
+ * first failed job no new one is started; the running ones are waited for. */
 static int start_missing(sd_bus *bus, const EnsureArgs *a, const AgentUnit *running, size_t n_running,
                          size_t missing, char ***started_units) {
+        _cleanup_(job_wait_freep) JobWait *w = NULL;
         bool tty = isatty(STDERR_FILENO);
-        size_t started = 0;
         unsigned long slot = 1;
-        int r = 0;
+        size_t queued = 0;
+        int r;
 
-        while (started < missing && r == 0) {
-                _cleanup_(job_wait_freep) JobWait *w = NULL;
-                size_t batch = 0;
-
-                r = job_wait_new(bus, &w);
-                for (; r == 0 && batch < a->parallel && started + batch < missing; slot++) {
-                        _cleanup_(freep) char *name = str_printf("%s-%03lu", a->template, slot);
-                        _cleanup_(freep) char *unit = name ? str_printf(AGENT_UNIT_PREFIX "%s" AGENT_UNIT_SUFFIX, name) : NULL;
-                        if (!unit)
-                                return log_oom();
-                        if (listed(running, n_running, name))
-                                continue;
-                        r = job_wait_enqueue(w, "StartUnit", unit);
-                        if (r == 0 && strv_push(started_units, TAKE_PTR(unit)) < 0)
-                                return log_oom();
-                        batch++;
-                }
+        r = job_wait_new(bus, &w);
+        while (r == 0 && queued < missing && !job_wait_any_failed(w)) {
+                _cleanup_(freep) char *name = str_printf("%s-%03lu", a->template, slot++);
+                _cleanup_(freep) char *unit = name ? str_printf(AGENT_UNIT_PREFIX "%s" AGENT_UNIT_SUFFIX, name) : NULL;
+                if (!unit)
+                        return log_oom();
+                if (listed(running, n_running, name))
+                        continue;
+                if (a->force && !arg_host)
+                        r = admit_once(name);
                 if (r == 0)
-                        r = job_wait_all(w, JOB_WAIT_USEC);
-                started += batch;
-                if (tty)
-                        fprintf(stderr, "\rstarting: %zu/%zu", started, missing);
+                        r = job_wait_enqueue(w, "StartUnit", unit);
+                if (r == 0 && strv_push(started_units, TAKE_PTR(unit)) < 0)
+                        return log_oom();
+                queued++;
+                if (r == 0)
+                        r = job_wait_some(w, a->parallel - 1, now_usec(CLOCK_MONOTONIC) + JOB_WAIT_USEC);
+                progress(tty, queued - job_wait_running(w), missing);
         }
+        if (r == 0)
+                r = job_wait_all(w, JOB_WAIT_USEC);
+        /* Tokens of --force not consumed by a start must not outlive this run. */
+        for (char **u = *started_units; a->force && !arg_host && u && *u; u++) {
+                _cleanup_(freep) char *name = strndup(*u + strlen(AGENT_UNIT_PREFIX),
+                                                      strlen(*u) - strlen(AGENT_UNIT_PREFIX) - strlen(AGENT_UNIT_SUFFIX));
+                if (name)
+                        admit_forget(name);
+        }
+        progress(tty, queued - job_wait_running(w), missing);
         if (tty)
                 fputc('\n', stderr);
         return r;

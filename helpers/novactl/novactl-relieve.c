@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "agent-info.h"
+#include "relief-config.h"
 #include "relief.h"
 
 #define CONFIRM_USEC (10ULL * 1000 * 1000)
@@ -133,13 +134,20 @@ int verb_relieve(int argc, char **argv, void *userdata) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(freep) ReliefCandidate *cand = NULL;
         _cleanup_(relief_plan_done) ReliefPlan plan = {};
-        double target = RELIEF_TARGET_PERCENT;
+        ReliefConfig config = {};
+        double target;
         bool dry_run = false;
         AgentUnit *units = NULL;
         size_t n = 0;
         HostMemory host;
         int r;
 
+        /* The default target is the relief daemon's (ReliefTargetPercent=). */
+        r = relief_config_get(&config);
+        if (r != 0)
+                return r;
+        target = config.target_percent;
+        relief_config_done(&config);
         r = parse_args(argc, argv, &target, &dry_run);
         if (r == 0)
                 r = bus_connect(&bus);

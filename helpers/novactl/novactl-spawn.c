@@ -168,12 +168,16 @@ int verb_spawn(int argc, char **argv, void *userdata) {
                 r = check_not_running(bus, unit, a.name);
         if (r == 0 && a.write_config)
                 r = write_config(&a);
+        if (r == 0 && a.force && !arg_host)
+                r = admit_once(a.name);
         if (r != 0)
                 return r;
 
         r = start_agent(bus, unit);
         if (r == 0)
                 r = agent_check_started(bus, unit);
+        if (a.force && !arg_host)
+                admit_forget(a.name); /* consumed by a start; else stale */
         if (r != 0 && a.write_config && unlink(path) < 0 && errno != ENOENT)
                 log_error("cannot remove %s: %m", path);
         return r;

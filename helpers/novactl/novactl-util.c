@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "admission.h"
+#include "file-util.h"
+#include "relief-config.h"
 #include "host-memory.h"
 #include "novactl.h"
 #include "str-util.h"
@@ -154,4 +156,44 @@ int check_admission(const char *name) {
         log_error("admission is closed since %s%s%s%s: not starting %s (--force overrides)", since,
                   reason ? " (" : "", reason ? reason : "", reason ? ")" : "", name);
         return NOVACTL_EXIT_ADMISSION;
+}
+
+/* The --force token nova-admission-check consumes (one start of NAME). */
+static char *admit_path(const char *name) {
+        return str_printf("%s/%s.admit", novactl_rundir(), name);
+}
+
+int admit_once(const char *name) {
+        _cleanup_(freep) char *path = admit_path(name);
+        int r;
+
+        if (!path)
+                return log_oom();
+        r = write_file_atomic(path, "", 0, 0600);
+        if (r < 0) {
+                log_error("cannot write %s: %s", path, strerror(-r));
+                return exit_code_from_errno(r);
+        }
+        return 0;
+}
+
+void admit_forget(const char *name) {
+        _cleanup_(freep) char *path = admit_path(name);
+        if (path)
+                (void) unlink(path);
+}
+
+int relief_config_get(ReliefConfig *ret) {
+        _cleanup_(freep) char *error = NULL;
+        int r;
+
+        relief_config_defaults(ret);
+        r = relief_config_load(novactl_confdir(), ret, &error);
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0) {
+                log_error("%s", error ? error : strerror(-r));
+                return NOVACTL_EXIT_USAGE;
+        }
+        return 0;
 }

@@ -103,6 +103,12 @@ int job_wait_add_path(JobWait *w, const char *path, const char *unit);
 /* Waits for every added job until timeout; prints one line per job that did
  * not end "done" (pointing to journalctl -u) and returns the exit code. */
 int job_wait_all(JobWait *w, uint64_t timeout_usec);
+/* Dispatches job signals until at most at_most_running jobs run or the
+ * deadline (CLOCK_MONOTONIC) passes. Returns an exit code (bus lost). */
+int job_wait_some(JobWait *w, size_t at_most_running, uint64_t deadline);
+size_t job_wait_running(const JobWait *w);
+/* Whether a job has ended with a result other than done/skipped. */
+bool job_wait_any_failed(const JobWait *w);
 
 /* Manager.KillUnit(unit, whom, signal). Returns an exit code. */
 int bus_kill_unit(sd_bus *bus, const char *unit, const char *whom, int signo);
@@ -140,6 +146,17 @@ char *agent_cgroup_dir(const char *name);
 /* 0 when admission is open; else prints why "not starting NAME" and returns
  * NOVACTL_EXIT_ADMISSION. An unreadable state refuses too (fail closed). */
 int check_admission(const char *name);
+
+/* --force: lets the next start of NAME past its ExecCondition= even while
+ * admission is closed (<rundir>/NAME.admit); forget it if the start did not
+ * happen. Exit codes. */
+int admit_once(const char *name);
+void admit_forget(const char *name);
+
+/* The relief thresholds of <confdir>/reliefd.conf (nova-reliefd's), or
+ * the defaults. Prints "file:line: problem" and returns 2 on a bad file. */
+struct ReliefConfig;
+int relief_config_get(struct ReliefConfig *ret);
 
 uint64_t now_usec(clockid_t clock);
 /* "1.5G", "512.0M", "-" for AGENT_CGROUP_UNKNOWN, … into buf. */

@@ -48,6 +48,17 @@ static int parse_line(char *line, AdmissionState *s, bool *seen_state, const cha
                         return -EBADMSG;
                 }
                 s->used_percent = v;
+        } else if (strcmp(key, "last_relief") == 0 || strcmp(key, "last_relief_victims") == 0) {
+                errno = 0;
+                unsigned long long v = strtoull(value, &end, 10);
+                if (errno != 0 || end == value || *end || value[0] == '-') {
+                        *ret_problem = "last_relief= and last_relief_victims= want a number";
+                        return -EBADMSG;
+                }
+                if (key[11] == '\0')
+                        s->last_relief_usec = v;
+                else
+                        s->last_relief_victims = v;
         } else if (strcmp(key, "reason") == 0) {
                 char *r = strdup(value);
                 if (!r)
@@ -135,6 +146,9 @@ int admission_write(const char *dir, const AdmissionState *s) {
                 fprintf(f, "used_percent=%.2f\n", s->used_percent);
         if (s->reason)
                 fprintf(f, "reason=%s\n", s->reason);
+        if (s->last_relief_usec > 0)
+                fprintf(f, "last_relief=%llu\nlast_relief_victims=%llu\n", (unsigned long long) s->last_relief_usec,
+                        (unsigned long long) s->last_relief_victims);
         if (fclose(f) != 0)
                 return -ENOMEM;
         return write_file_atomic(path, text, size, 0644);

@@ -8,6 +8,8 @@
  *   since=<CLOCK_REALTIME usec>  when the state last changed
  *   used_percent=<float>         host memory used when it was written
  *   reason=<text>                one line, for humans
+ *   last_relief=<usec>           CLOCK_REALTIME of nova-reliefd's last kill
+ *   last_relief_victims=<n>      how many it killed then
  * Blank lines and '#' comments are ignored, and so are unknown keys (a newer
  * writer may add some). A missing file means open: a host without the daemon
  * admits everything. The file is replaced atomically, so a reader never sees
@@ -23,6 +25,8 @@ typedef struct AdmissionState {
         uint64_t since_usec;  /* 0: not given */
         double used_percent;  /* < 0: not given */
         char *reason;         /* NULL: not given */
+        uint64_t last_relief_usec;    /* 0: never */
+        uint64_t last_relief_victims;
 } AdmissionState;
 
 void admission_state_done(AdmissionState *s);

@@ -1,0 +1,75 @@
+/* What nova-reliefd publishes besides the journal: the admission state for
+ * nova-admission-check and novactl, and metrics in Prometheus' text format
+ * for node-exporter's textfile collector. Both are replaced atomically. */
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "admission.h"
+#include "file-util.h"
+#include "macro.h"
+#include "reliefd.h"
+
+/* Metrics at most this often, unless something changed. */
+#define METRICS_INTERVAL_USEC (10ULL * 1000 * 1000)
+
+int admission_publish(Daemon *d, double used_percent, const char *reason) {
+        if (reason) {
+                snprintf(d->reason, sizeof(d->reason), "%s", reason);
+                d->since_usec = now_usec(CLOCK_REALTIME);
+        }
+        AdmissionState s = {
+                .closed = d->admission.closed,
+                .since_usec = d->since_usec,
+                .used_percent = used_percent >= 0 && used_percent <= 100 ? used_percent : -1,
+                .reason = d->reason[0] ? d->reason : NULL,
+                .last_relief_usec = d->last_relief_usec,
+                .last_relief_victims = d->last_relief_victims,
+        };
+        int r = admission_write(d->rundir, &s);
+        if (r < 0)
+                fprintf(stderr, "cannot write %s/" ADMISSION_FILE ": %s\n", d->rundir, strerror(-r));
+        return r;
+}
+
+int metrics_write(Daemon *d, bool force) {
+        _cleanup_(freep) char *text = NULL;
+        uint64_t now = now_usec(CLOCK_MONOTONIC);
+        size_t size = 0;
+        FILE *f;
+
+        if (d->config.metrics_disabled || !d->config.metrics_file || (!force && now - d->metrics_written_usec < METRICS_INTERVAL_USEC))
+                return 0;
+        if (!(f = open_memstream(&text, &size)))
+                return -ENOMEM;
+        fprintf(f, "# HELP nova_reliefd_admission_closed 1 while admission of new agents is closed.\n"
+                   "# TYPE nova_reliefd_admission_closed gauge\nnova_reliefd_admission_closed %d\n",
+                d->admission.closed);
+        fprintf(f, "# HELP nova_reliefd_memory_used_ratio Host memory used (MemTotal - MemAvailable) / MemTotal.\n"
+                   "# TYPE nova_reliefd_memory_used_ratio gauge\nnova_reliefd_memory_used_ratio %.4f\n",
+                host_memory_used_percent(&d->host) / 100);
+        const struct { const char *name, *help; uint64_t v; } counters[] = {
+                { "kills_total", "Agents killed by relief.", d->kills_total },
+                { "reliefs_total", "Relief rounds started.", d->reliefs_total },
+                { "admission_transitions_total", "Admission closed or opened.", d->transitions_total },
+                { "outside_pressure_total", "Relief due but the pressure came from outside the slice.", d->outside_total },
+                { "wakeups_total", "Looks at the host's memory.", d->wakeups_total },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(counters); i++)
+                fprintf(f, "# HELP nova_reliefd_%s %s\n# TYPE nova_reliefd_%s counter\nnova_reliefd_%s %llu\n",
+                        counters[i].name, counters[i].help, counters[i].name, counters[i].name,
+                        (unsigned long long) counters[i].v);
+        fprintf(f, "# HELP nova_reliefd_last_relief_timestamp_seconds When relief last killed (0: never).\n"
+                   "# TYPE nova_reliefd_last_relief_timestamp_seconds gauge\n"
+                   "nova_reliefd_last_relief_timestamp_seconds %llu\n",
+                (unsigned long long) (d->last_relief_usec / 1000000));
+        if (fclose(f) != 0)
+                return -ENOMEM;
+        d->metrics_written_usec = now;
+        int r = write_file_atomic(d->config.metrics_file, text, size, 0644);
+        if (r < 0)
+                fprintf(stderr, "cannot write %s: %s\n", d->config.metrics_file, strerror(-r));
+        return r;
+}

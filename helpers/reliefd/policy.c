@@ -1,0 +1,75 @@
+#include <errno.h>
+
+#include "policy.h"
+
+static uint64_t percent_of(uint64_t total, double percent) {
+        return (uint64_t) ((long double) total * percent / 100.0L);
+}
+
+AdmissionChange admission_step(AdmissionMachine *m, const ReliefConfig *c, double used_percent, uint64_t now_usec) {
+        if (!m->closed) {
+                if (used_percent < c->admission_close_percent)
+                        return ADMISSION_UNCHANGED;
+                *m = (AdmissionMachine) { .closed = true, .since_usec = now_usec };
+                return ADMISSION_CLOSE;
+        }
+        if (used_percent > c->admission_reopen_percent) {
+                m->reopen_since_usec = 0;
+                return ADMISSION_UNCHANGED;
+        }
+        if (m->reopen_since_usec == 0) {
+                m->reopen_since_usec = now_usec;
+                /* A hold of 0 would reopen at once; the config parser forbids it. */
+        }
+        if (now_usec - m->reopen_since_usec < c->admission_reopen_usec)
+                return ADMISSION_UNCHANGED;
+        *m = (AdmissionMachine) { .closed = false, .since_usec = now_usec };
+        return ADMISSION_OPEN;
+}
+
+int relief_decide(const ReliefConfig *c, const ReliefCandidate *candidates, size_t n, uint64_t mem_total,
+                  uint64_t mem_available, uint64_t in_flight_bytes, bool *ret_due, ReliefPlan *plan) {
+        if (mem_total == 0 || mem_available > mem_total)
+                return -EINVAL;
+        /* What the victims already killed hold is as good as available. */
+        uint64_t available = mem_available + in_flight_bytes;
+        if (available > mem_total || available < mem_available)
+                available = mem_total;
+
+        *plan = (ReliefPlan) { .used_before = mem_total - available };
+        *ret_due = mem_total - available >= percent_of(mem_total, c->kill_percent);
+        if (!*ret_due)
+                return 0;
+        return relief_pick_victims(candidates, n, mem_total, available, c->target_percent, plan);
+}
+
+bool leak_step(LeakTrack *t, const ReliefConfig *c, uint64_t now_usec, uint64_t bytes, uint64_t tasks,
+               uint64_t *ret_bytes_per_hour) {
+        if (t->start_usec == 0 || tasks > t->start_tasks || bytes < t->start_bytes || now_usec < t->start_usec) {
+                *t = (LeakTrack) { .start_usec = now_usec, .start_bytes = bytes, .start_tasks = tasks };
+                return false;
+        }
+        uint64_t elapsed = now_usec - t->start_usec;
+        if (elapsed < c->leak_window_usec)
+                return false;
+        uint64_t rate = (uint64_t) ((long double) (bytes - t->start_bytes) * 3600e6L / (long double) elapsed);
+        *t = (LeakTrack) { .start_usec = now_usec, .start_bytes = bytes, .start_tasks = tasks };
+        if (rate <= c->leak_bytes_per_hour)
+                return false;
+        *ret_bytes_per_hour = rate;
+        return true;
+}
+
+uint64_t relief_sleep_usec(const ReliefConfig *c, uint64_t mem_total, uint64_t mem_available) {
+        uint64_t used = mem_available <= mem_total ? mem_total - mem_available : mem_total;
+        uint64_t kill = percent_of(mem_total, c->kill_percent);
+
+        if (used >= kill || c->fill_bytes_per_sec == 0)
+                return RELIEF_MIN_SLEEP_USEC;
+        long double s = (long double) (kill - used) / (long double) c->fill_bytes_per_sec * 1e6L;
+        if (s < RELIEF_MIN_SLEEP_USEC)
+                return RELIEF_MIN_SLEEP_USEC;
+        if (s > c->max_sleep_usec)
+                return c->max_sleep_usec;
+        return (uint64_t) s;
+}

@@ -1,0 +1,54 @@
+#pragma once
+
+/* nova-reliefd's decisions, pure (no I/O, the clock passed in) so that unit
+ * tests drive them with fixture numbers: the admission hysteresis, when to
+ * relieve and whom to kill (counting memory that victims already killed are
+ * about to free), the leak watch and the adaptive sleep. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "relief-config.h"
+#include "relief.h"
+
+typedef enum AdmissionChange {
+        ADMISSION_UNCHANGED,
+        ADMISSION_CLOSE,
+        ADMISSION_OPEN,
+} AdmissionChange;
+
+typedef struct AdmissionMachine {
+        bool closed;
+        uint64_t since_usec;       /* of the last transition */
+        uint64_t reopen_since_usec; /* closed and at or below the reopen level since; 0: not */
+} AdmissionMachine;
+
+/* Closes at >= close%; reopens only after used stayed <= reopen% for the
+ * hold time (any sample above it restarts the hold). */
+AdmissionChange admission_step(AdmissionMachine *m, const ReliefConfig *c, double used_percent, uint64_t now_usec);
+
+/* Whether relief is due, and whom to kill: used (MemTotal - MemAvailable)
+ * minus what in-flight victims (killed, not yet gone) will free is compared
+ * with kill%; if at or above, the minimal largest-first set that brings it
+ * below target% (relief_pick_victims()). The candidates must not include
+ * the in-flight victims. plan->n_victims == 0 and *ret_due false when
+ * nothing is due. */
+int relief_decide(const ReliefConfig *c, const ReliefCandidate *candidates, size_t n, uint64_t mem_total,
+                  uint64_t mem_available, uint64_t in_flight_bytes, bool *ret_due, ReliefPlan *plan);
+
+typedef struct LeakTrack {
+        uint64_t start_usec, start_bytes, start_tasks;
+} LeakTrack;
+
+/* Feeds one sample of an agent. Returns true (and the growth rate in bytes
+ * per hour) when over a full window with no new tasks it grew faster than
+ * the configured rate; the window then starts again, so an agent is warned
+ * about at most once per window. A new task or a shrink restarts it. */
+bool leak_step(LeakTrack *t, const ReliefConfig *c, uint64_t now_usec, uint64_t bytes, uint64_t tasks,
+               uint64_t *ret_bytes_per_hour);
+
+/* How long to sleep until the next look: the headroom to kill% divided by
+ * the worst-case fill rate (earlyoom's idea), within [min, max]. PSI and
+ * memory.events wake the daemon earlier. */
+#define RELIEF_MIN_SLEEP_USEC (50ULL * 1000)
+uint64_t relief_sleep_usec(const ReliefConfig *c, uint64_t mem_total, uint64_t mem_available);

@@ -1,0 +1,91 @@
+#pragma once
+
+/* nova-reliefd: memory relief and admission control for nova-agents.slice.
+ * reliefd.c runs the event loop; monitor.c takes one look (a "tick") and
+ * acts; victims.c kills and confirms; output.c writes the journal entries,
+ * the admission file and the metrics. */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "host-memory.h"
+#include "policy.h"
+#include "relief-config.h"
+
+/* The journal catalog (catalog/nova-agent-host.catalog) documents each. */
+#define MSGID_ADMISSION_CLOSED "e561582b674143dba62b193dcad31d29"
+#define MSGID_ADMISSION_OPENED "d96be1f28c5f4bd1b87ad32cc71d4e9f"
+#define MSGID_VICTIM_CHOSEN "c6c27f56f55f4fd8900267a27ebc56e3"
+#define MSGID_VICTIM_GONE "23129094f5a54e9aa9e355e8e4294047"
+#define MSGID_RELIEF_DONE "709779cb04e54902802c1581e6e756b9"
+#define MSGID_LEAK "880855a592164b1ab11d1056a6b5d88c"
+#define MSGID_PRESSURE_OUTSIDE "ca445e71d75c43459abd2a3aa0d80ecd"
+
+enum {
+        RELIEFD_EXIT_OK = 0,
+        RELIEFD_EXIT_FAILURE = 1, /* internal error */
+        RELIEFD_EXIT_CONFIG = 2,  /* reliefd.conf or the command line is bad */
+        RELIEFD_EXIT_HOST = 3,    /* no cgroup v2 or /proc/meminfo unreadable */
+};
+
+#define RELIEFD_NAME_MAX 128
+
+typedef struct Victim {
+        char name[RELIEFD_NAME_MAX]; /* the cgroup's directory name in the slice */
+        uint64_t bytes;              /* memory.current when chosen */
+        uint64_t killed_usec;        /* CLOCK_MONOTONIC */
+        unsigned rank;
+        sd_event_source *watch;      /* cgroup.events, POLLPRI */
+        bool gone;
+} Victim;
+
+typedef struct Agent {
+        char name[RELIEFD_NAME_MAX];
+        LeakTrack leak;
+        bool seen;
+} Agent;
+
+typedef struct Daemon {
+        ReliefConfig config;
+        const char *proc_root, *slice_dir, *rundir, *confdir;
+        sd_event *event;
+        sd_event_source *timer;
+        AdmissionMachine admission;
+        Victim *victims; /* in flight */
+        size_t n_victims;
+        Agent *agents;   /* for the leak watch */
+        size_t n_agents;
+        HostMemory host;
+        /* Counters for the metrics. */
+        uint64_t kills_total, reliefs_total, transitions_total, wakeups_total, outside_total;
+        uint64_t last_relief_usec; /* CLOCK_REALTIME */
+        uint64_t last_relief_victims;
+        char reason[160];          /* of the last admission change */
+        uint64_t since_usec;       /* CLOCK_REALTIME of it */
+        bool relief_running;
+        bool outside_logged;
+        uint64_t metrics_written_usec;
+} Daemon;
+
+uint64_t now_usec(clockid_t clock);
+
+/* monitor.c: one look and what follows from it. < 0 only on errors that
+ * should stop the daemon. */
+int monitor_tick(Daemon *d);
+
+/* victims.c */
+int victims_kill(Daemon *d, const ReliefPlan *plan, const ReliefCandidate *c);
+uint64_t victims_in_flight_bytes(const Daemon *d);
+bool victims_contains(const Daemon *d, const char *name);
+void victims_reap(Daemon *d);
+/* The in-flight list survives a restart in <rundir>/relief-inflight. */
+int victims_save(const Daemon *d);
+int victims_restore(Daemon *d);
+void victims_free(Daemon *d);
+
+/* output.c */
+/* Writes the admission file; reason NULL keeps the last one (e.g. when
+ * only the last relief changed). */
+int admission_publish(Daemon *d, double used_percent, const char *reason);
+int metrics_write(Daemon *d, bool force);

@@ -1,0 +1,136 @@
+/* nova-reliefd's pure decisions on fixture numbers: the admission
+ * hysteresis, relief with victims in flight, the leak watch, the sleep. */
+
+#include "policy.h"
+#include "test-util.h"
+
+#define MiB (1024ULL * 1024)
+#define SEC (1000000ULL)
+
+static bool within(uint64_t v, uint64_t lo, uint64_t hi, const char *what) {
+        bool pass = ok(v >= lo && v <= hi, "%s", what);
+        if (!pass)
+                diag("got %llu, want %llu..%llu", (unsigned long long) v, (unsigned long long) lo,
+                     (unsigned long long) hi);
+        return pass;
+}
+
+static ReliefConfig config(void) {
+        ReliefConfig c;
+        relief_config_defaults(&c);
+        return c;
+}
+
+static void test_admission(void) {
+        ReliefConfig c = config();
+        AdmissionMachine m = {};
+        uint64_t t = 1000 * SEC;
+
+        is_int(admission_step(&m, &c, 84.9, t), ADMISSION_UNCHANGED, "84.9%%: stays open");
+        is_int(admission_step(&m, &c, 85.0, t), ADMISSION_CLOSE, "85.0%%: closes (at or above)");
+        ok(m.closed, "closed");
+        is_int(admission_step(&m, &c, 90, t + SEC), ADMISSION_UNCHANGED, "90%%: stays closed");
+        is_int(admission_step(&m, &c, 80.0, t + 2 * SEC), ADMISSION_UNCHANGED, "80.0%%: the 30 s hold starts");
+        is_int(admission_step(&m, &c, 79, t + 31 * SEC), ADMISSION_UNCHANGED, "29 s later: still closed");
+        is_int(admission_step(&m, &c, 80.1, t + 32 * SEC), ADMISSION_UNCHANGED, "80.1%% breaks the hold");
+        is_int(admission_step(&m, &c, 70, t + 33 * SEC), ADMISSION_UNCHANGED, "70%%: the hold starts again");
+        is_int(admission_step(&m, &c, 70, t + 62 * SEC), ADMISSION_UNCHANGED, "29 s into the new hold: closed");
+        is_int(admission_step(&m, &c, 70, t + 63 * SEC), ADMISSION_OPEN, "30 s at or below 80%%: opens");
+        ok(!m.closed, "open");
+
+        /* 84 <-> 86 % every second for 10 minutes: one close, no reopen. */
+        AdmissionMachine o = {};
+        int transitions = 0;
+        for (int i = 0; i < 600; i++)
+                transitions += admission_step(&o, &c, i % 2 ? 86 : 84, t + (uint64_t) i * SEC) != ADMISSION_UNCHANGED;
+        is_int(transitions, 1, "84<->86%% for 10 min: 1 transition (closed, never reopened)");
+}
+
+static void test_relief(void) {
+        ReliefConfig c = config();
+        const ReliefCandidate cand[] = {
+                { "a", 100 * MiB, true }, { "b", 400 * MiB, true }, { "c", 300 * MiB, true }, { "d", 300 * MiB, true },
+        };
+        ReliefPlan p = {};
+        bool due;
+        uint64_t total = 1000 * MiB;
+
+        is_int(relief_decide(&c, cand, 4, total, 60 * MiB, 0, &due, &p), 0, "94%% used: result");
+        ok(!due && p.n_victims == 0, "94%% used: not due, nobody killed");
+        relief_plan_done(&p);
+
+        is_int(relief_decide(&c, cand, 4, total, 50 * MiB, 0, &due, &p), 0, "95%% used: result");
+        ok(due, "95%% used: due");
+        /* used 950, below 750 needs 201+: b (400) alone brings it to 550. */
+        is_int((long long) p.n_victims, 1, "95%%: one victim");
+        is_str(p.n_victims ? cand[p.victims[0]].name : "", "b", "95%%: the largest, b");
+        relief_plan_done(&p);
+
+        /* 990 used: b alone leaves 590 < 750: still one. */
+        is_int(relief_decide(&c, cand, 4, total, 10 * MiB, 0, &due, &p), 0, "99%%: result");
+        is_int((long long) p.n_victims, 1, "99%%: still one victim (b frees enough)");
+        relief_plan_done(&p);
+
+        /* b (400) already in flight, not a candidate: 990 - 400 = 590 < 950: not due. */
+        const ReliefCandidate rest[] = { cand[0], cand[2], cand[3] };
+        is_int(relief_decide(&c, rest, 3, total, 10 * MiB, 400 * MiB, &due, &p), 0, "in flight: result");
+        ok(!due && p.n_victims == 0, "b in flight covers it: nobody else dies");
+        relief_plan_done(&p);
+
+        /* In flight 100, used 990: 890 still >= 950? no: not due either. With in flight 30: 960 >= 950 → due. */
+        is_int(relief_decide(&c, rest, 3, total, 10 * MiB, 30 * MiB, &due, &p), 0, "small in flight: result");
+        ok(due, "30 MiB in flight, 990 used: still due");
+        /* 960 must go below 750: c (300, ties with d broken by name) → 660. */
+        is_int((long long) p.n_victims, 1, "one more victim");
+        is_str(p.n_victims ? rest[p.victims[0]].name : "", "c", "c before d (equal size, by name)");
+        relief_plan_done(&p);
+
+        /* Pressure from outside: agents hold 100, used 990: not reachable. */
+        is_int(relief_decide(&c, cand, 1, total, 10 * MiB, 0, &due, &p), 0, "outside: result");
+        ok(due && !p.reached, "due, but killing every agent would not reach the target");
+        relief_plan_done(&p);
+
+        is_int(relief_decide(&c, cand, 4, 0, 0, 0, &due, &p), -EINVAL, "MemTotal 0 is refused");
+        is_int(relief_decide(&c, cand, 4, total, 2000 * MiB, 0, &due, &p), -EINVAL, "MemAvailable > MemTotal is refused");
+        is_int(relief_decide(&c, cand, 4, total, 10 * MiB, UINT64_MAX, &due, &p), 0, "a huge in-flight sum saturates");
+        ok(!due, "and nothing is due");
+        relief_plan_done(&p);
+}
+
+static void test_leak(void) {
+        ReliefConfig c = config(); /* 100 MB/h over 600 s */
+        LeakTrack t = {};
+        uint64_t rate = 0, s0 = 5000 * SEC;
+
+        ok(!leak_step(&t, &c, s0, 100000000, 3, &rate), "first sample starts the window");
+        ok(!leak_step(&t, &c, s0 + 300 * SEC, 150000000, 3, &rate), "half a window: no verdict");
+        /* 600 s, +20 MB = 120 MB/h > 100. */
+        ok(leak_step(&t, &c, s0 + 600 * SEC, 120000000, 3, &rate), "+20 MB in 10 min with no new task: a leak");
+        within(rate, 119000000, 121000000, "at about 120 MB/h");
+        /* The window restarted at 120 MB: +15 MB in 600 s = 90 MB/h. */
+        ok(!leak_step(&t, &c, s0 + 1200 * SEC, 135000000, 3, &rate), "90 MB/h: below the rate, no warning");
+        ok(!leak_step(&t, &c, s0 + 1300 * SEC, 200000000, 4, &rate), "a new task restarts the window");
+        ok(!leak_step(&t, &c, s0 + 1900 * SEC, 200000000 + 16000000, 4, &rate), "then +16 MB/600 s (96 MB/h): none");
+        ok(!leak_step(&t, &c, s0 + 2000 * SEC, 1000, 4, &rate), "a shrink restarts the window");
+}
+
+static void test_sleep(void) {
+        ReliefConfig c = config(); /* 200 MB/s, at most 10 s */
+        uint64_t total = 16000ULL * 1000 * 1000;
+
+        is_int((long long) relief_sleep_usec(&c, total, total), 10 * SEC, "empty 16 GB host: the 10 s cap");
+        /* used 14 GB, kill at 15.2 GB: 1.2 GB / 200 MB/s = 6 s. */
+        within(relief_sleep_usec(&c, total, 2000ULL * 1000 * 1000), 5990000, 6010000, "1.2 GB headroom: 6 s");
+        is_int((long long) relief_sleep_usec(&c, total, 500ULL * 1000 * 1000), RELIEF_MIN_SLEEP_USEC,
+               "above the kill level: the 50 ms floor");
+        within(relief_sleep_usec(&c, total, 805ULL * 1000 * 1000), RELIEF_MIN_SLEEP_USEC, RELIEF_MIN_SLEEP_USEC,
+               "5 MB headroom: 25 ms, floored at 50 ms");
+}
+
+int main(void) {
+        test_admission();
+        test_relief();
+        test_leak();
+        test_sleep();
+        return done_testing();
+}
