@@ -186,6 +186,7 @@ int monitor_tick(Daemon *d) {
         int r;
 
         d->wakeups_total++;
+        watch_slice(d);
         victims_reap(d);
         r = host_memory_read(d->proc_root, &d->host);
         if (r < 0) {
@@ -208,5 +209,7 @@ int monitor_tick(Daemon *d) {
 
         uint64_t sleep = d->n_victims > 0 ? RELIEF_MIN_SLEEP_USEC
                                           : relief_sleep_usec(&d->config, d->host.total, d->host.available);
-        return sd_event_source_set_time_relative(d->timer, sleep);
+        /* A time source is one-shot: set the next time and arm it again. */
+        r = sd_event_source_set_time_relative(d->timer, sleep);
+        return r < 0 ? r : sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
 }

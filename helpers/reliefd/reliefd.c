@@ -35,14 +35,28 @@ static const char *env_or(const char *var, const char *fallback) {
         return v && *v ? v : fallback;
 }
 
+/* The slice's cgroup was removed (its last agent stopped): its files poll
+ * as EPOLLERR for ever. Drop both watches; watch_slice() renews them. */
+static void unwatch_slice(Daemon *d) {
+        d->slice_psi = sd_event_source_disable_unref(d->slice_psi);
+        d->slice_events = sd_event_source_disable_unref(d->slice_events);
+        d->slice_watched = false;
+}
+
 static int on_psi(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        return monitor_tick(userdata) < 0 ? sd_event_exit(sd_event_source_get_event(s), RELIEFD_EXIT_HOST) : 0;
+        Daemon *d = userdata;
+
+        if ((revents & EPOLLERR) && (s == d->slice_psi || s == d->slice_events))
+                unwatch_slice(d);
+        return monitor_tick(d) < 0 ? sd_event_exit(d->event, RELIEFD_EXIT_HOST) : 0;
 }
 
 static int on_memory_events(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         char buf[512];
 
-        (void) pread(fd, buf, sizeof(buf), 0); /* re-arms kernfs' POLLPRI */
+        /* Reading re-arms kernfs' POLLPRI; ENODEV: the cgroup is gone. */
+        if (pread(fd, buf, sizeof(buf), 0) < 0)
+                revents |= EPOLLERR;
         return on_psi(s, fd, revents, userdata);
 }
 
@@ -52,38 +66,57 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
 
 /* A PSI trigger (path: a pressure file); a failure is logged, not fatal:
  * the timer still looks, only later. Kernel < 6.5 needs CAP_SYS_RESOURCE. */
-static void watch_psi(Daemon *d, const char *path) {
+static int watch_psi(Daemon *d, const char *path, sd_event_source **ret) {
         int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
         sd_event_source *s = NULL;
 
         if (fd < 0 || write(fd, PSI_TRIGGER, strlen(PSI_TRIGGER) + 1) < 0) {
-                fprintf(stderr, "no PSI trigger on %s (%s); relying on the timer\n", path, strerror(errno));
+                int r = -errno;
+                if (r != -ENOENT)
+                        fprintf(stderr, "no PSI trigger on %s (%s); relying on the timer\n", path, strerror(-r));
                 if (fd >= 0)
                         close(fd);
-                return;
+                return r;
         }
         if (sd_event_add_io(d->event, &s, fd, EPOLLPRI, on_psi, d) < 0) {
                 close(fd);
-                return;
+                return -ENOMEM;
         }
         (void) sd_event_source_set_io_fd_own(s, true);
-        (void) sd_event_source_set_floating(s, true);
+        if (ret)
+                *ret = s;
+        else
+                (void) sd_event_source_set_floating(s, true);
+        return 0;
 }
 
-static void watch_events(Daemon *d, const char *path) {
+static int watch_events(Daemon *d, const char *path, sd_event_source **ret) {
         int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         sd_event_source *s = NULL;
 
-        if (fd < 0) {
-                fprintf(stderr, "cannot watch %s (%s): the slice is not realized yet?\n", path, strerror(errno));
-                return;
-        }
+        if (fd < 0)
+                return -errno;
         if (sd_event_add_io(d->event, &s, fd, EPOLLPRI, on_memory_events, d) < 0) {
                 close(fd);
-                return;
+                return -ENOMEM;
         }
         (void) sd_event_source_set_io_fd_own(s, true);
-        (void) sd_event_source_set_floating(s, true);
+        *ret = s;
+        return 0;
+}
+
+/* The slice's cgroup exists from its first agent on (and is removed when it
+ * stops): monitor_tick() calls this until both watches are in place. */
+void watch_slice(Daemon *d) {
+        _cleanup_(freep) char *psi = str_printf("%s/memory.pressure", d->slice_dir);
+        _cleanup_(freep) char *events = str_printf("%s/memory.events", d->slice_dir);
+
+        if (d->slice_watched || !psi || !events || access(d->slice_dir, F_OK) < 0)
+                return;
+        if (watch_events(d, events, &d->slice_events) >= 0) {
+                (void) watch_psi(d, psi, &d->slice_psi);
+                d->slice_watched = true;
+        }
 }
 
 /* A restart re-derives the state: the admission file says whether it was
@@ -103,12 +136,10 @@ static void restore(Daemon *d) {
 }
 
 static int setup(Daemon *d) {
-        _cleanup_(freep) char *slice_psi = str_printf("%s/memory.pressure", d->slice_dir);
-        _cleanup_(freep) char *slice_events = str_printf("%s/memory.events", d->slice_dir);
         _cleanup_(freep) char *host_psi = str_printf("%s/pressure/memory", d->proc_root);
         int r;
 
-        if (!slice_psi || !slice_events || !host_psi)
+        if (!host_psi)
                 return -ENOMEM;
         r = sd_event_default(&d->event);
         if (r < 0)
@@ -121,13 +152,12 @@ static int setup(Daemon *d) {
         (void) sd_event_add_signal(d->event, NULL, SIGTERM, NULL, NULL);
         (void) sd_event_add_signal(d->event, NULL, SIGINT, NULL, NULL);
         (void) sd_event_set_watchdog(d->event, true);
-        watch_psi(d, host_psi);
-        watch_psi(d, slice_psi);
-        watch_events(d, slice_events);
+        (void) watch_psi(d, host_psi, NULL);
+        watch_slice(d);
         r = sd_event_add_time_relative(d->event, &d->timer, CLOCK_MONOTONIC, 0, 10 * 1000, on_timer, d);
         if (r < 0)
                 return r;
-        return sd_event_source_set_enabled(d->timer, SD_EVENT_ON);
+        return sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
 }
 
 static int parse_argv(int argc, char **argv, bool *check_only) {
@@ -209,6 +239,7 @@ int main(int argc, char **argv) {
         r = sd_event_loop(d.event);
         (void) sd_notify(false, "STOPPING=1");
         victims_free(&d);
+        unwatch_slice(&d);
         free(d.agents);
         sd_event_source_unref(d.timer);
         sd_event_unref(d.event);

@@ -66,7 +66,12 @@ typedef struct Daemon {
         bool relief_running;
         bool outside_logged;
         uint64_t metrics_written_usec;
+        bool slice_watched;
+        sd_event_source *slice_psi, *slice_events;
 } Daemon;
+
+/* reliefd.c: PSI trigger and memory.events watch on the slice, once it exists. */
+void watch_slice(Daemon *d);
 
 uint64_t now_usec(clockid_t clock);
 

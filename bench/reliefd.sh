@@ -1,0 +1,146 @@
+#!/bin/bash
+# vm-mem: 2048
+# vm-smp: 2
+# vm-timeout: 3600
+# bench/reliefd.sh: nova-reliefd against earlyoom and systemd-oomd (Debian's
+# packages) on the same memory storms in the same guest, then idle cost.
+#
+#   Run from the build directory after `make check` staged the install tree
+#   (or `make tests/vm/stage.stamp`):
+#       top_srcdir=/path/to/src top_builddir=$PWD /path/to/src/bench/reliefd.sh
+#   On the host it downloads earlyoom and systemd-oomd with apt-get download
+#   and boots a guest of the VM suite with them; inside it runs the storms.
+#
+# Storm: 8 agents ramp together past 95 % used. An independent sampler reads
+# /proc/meminfo every 10 ms: reaction = first sample >= 95 % -> first agent
+# cgroup empty; relief = first >= 95 % -> first sample < 75 %. Per tool:
+# p50/p99 over STORMS runs, agents killed, and whether the kernel OOM killer
+# had to act. Idle: 10 min at < 70 %: wakeups per hour and VmRSS.
+# Timings are printed, never asserted.
+set -u
+storms=${BENCH_STORMS:-10}
+idle_s=${BENCH_IDLE_S:-600}
+here=$(cd "$(dirname "$0")" && pwd)
+
+if [ -z "${NOVA_VM_OUT:-}" ]; then
+	extra=$(mktemp -d)
+	trap 'rm -rf "$extra"' EXIT
+	(cd "$extra" && apt-get download earlyoom systemd-oomd >/dev/null) || { echo "apt-get download failed" >&2; exit 1; }
+	NOVA_VM_EXTRA=$extra exec "$here/../tests/vm/vm-exec" "$0"
+fi
+
+. ./lib.sh
+slice=/sys/fs/cgroup/nova.slice/nova-agents.slice
+dpkg -i /mnt/nova/extra/*.deb >/dev/null 2>&1
+systemctl disable --now earlyoom.service systemd-oomd.service systemd-oomd.socket >/dev/null 2>&1
+ok "earlyoom and systemd-oomd are installed" test -x /usr/bin/earlyoom -a -x /lib/systemd/systemd-oomd
+meminfo() { awk -v k="$1:" '$1 == k { print $2 * 1024 }' /proc/meminfo; }
+total=$(meminfo MemTotal)
+
+cat > /usr/local/bin/ramp <<'PY'
+#!/usr/bin/python3
+import sys, time
+want, rate = int(sys.argv[1]), float(sys.argv[2])
+chunks, step, have = [], 4 << 20, 0
+while have < want:
+    chunks.append(bytearray(step)); have += step
+    time.sleep(step / (rate * 1e6))
+while True:
+    time.sleep(3600)
+PY
+cat > /usr/local/bin/sampler <<'PY'
+#!/usr/bin/python3
+# sampler SLICE OUT: 10 ms samples until used < 75 % after a kill, or 60 s.
+import os, sys, time
+slice_dir, out = sys.argv[1], sys.argv[2]
+def used():
+    m = {}
+    for l in open("/proc/meminfo"):
+        k, v = l.split(":"); m[k] = int(v.split()[0])
+    return 100.0 * (m["MemTotal"] - m["MemAvailable"]) / m["MemTotal"]
+def agents():
+    return {d for d in os.listdir(slice_dir) if d.startswith("nova-agent@")} if os.path.isdir(slice_dir) else set()
+t0, t95, tkill, t75, start = None, None, None, None, agents()
+end = time.monotonic() + 60
+while time.monotonic() < end:
+    now, u = time.monotonic(), used()
+    if t95 is None and u >= 95: t95 = now
+    if t95 is not None and tkill is None and len(agents()) < len(start): tkill = now
+    if tkill is not None and u < 75: t75 = now; break
+    time.sleep(0.01)
+ms = lambda t: -1 if t is None or t95 is None else round((t - t95) * 1000)
+open(out, "w").write("%d %d %d\n" % (t95 is not None, ms(tkill), ms(t75)))
+PY
+chmod 755 /usr/local/bin/ramp /usr/local/bin/sampler
+
+reset() {
+	systemctl stop nova-agents.slice 2>/dev/null; systemctl reset-failed 'nova-agent@*' 2>/dev/null; sleep 2
+}
+# storm TOOL N: one storm; appends "reaction relief killed oomkills" to /tmp/TOOL.
+storm() {
+	local tool=$1 base room k0 survivors
+	reset
+	base=$(( total - $(meminfo MemAvailable) )); room=$(( total * 102 / 100 - base ))
+	k0=$(journalctl -k -b -o cat | grep -c 'oom-kill:')
+	for k in 1 2 3 4 5 6 7 8; do
+		agent_conf "s$k" "Command=/usr/local/bin/ramp $(( room * k / 36 )) 60"
+	done
+	/usr/local/bin/sampler "$slice" /tmp/sample &
+	for k in 1 2 3 4 5 6 7 8; do systemctl start --no-block "nova-agent@s$k"; done
+	wait
+	sleep 2
+	survivors=$(systemctl list-units --no-legend --state=active 'nova-agent@s*' | wc -l)
+	read -r hit react relief </tmp/sample
+	echo "$hit $react $relief $((8 - survivors)) $(( $(journalctl -k -b -o cat | grep -c 'oom-kill:') - k0 ))" >> "/tmp/$tool"
+}
+run_tool() { for ((i = 0; i < storms; i++)); do storm "$1"; done; }
+
+storm warmup; rm -f /tmp/warmup  # page cache, unit loading: not measured
+systemctl start nova-relief.service; run_tool nova-reliefd; systemctl stop nova-relief.service
+# earlyoom at the same level: act when MemAvailable <= 5 % (95 % used); no swap here.
+systemd-run -q --unit=bench-earlyoom /usr/bin/earlyoom -m 5 -s 100 -r 0; run_tool earlyoom
+systemctl stop bench-earlyoom
+# systemd-oomd on the slice: pressure-based kill of the agents (the unit's omit lifted for this).
+mkdir -p /etc/systemd/system/nova-agents.slice.d /etc/systemd/system/nova-agent@.service.d
+printf '[Slice]\nManagedOOMMemoryPressure=kill\nManagedOOMMemoryPressureLimit=20%%\n' > /etc/systemd/system/nova-agents.slice.d/90-bench.conf
+printf '[Service]\nManagedOOMPreference=none\n' > /etc/systemd/system/nova-agent@.service.d/90-bench.conf
+systemctl daemon-reload; systemctl start systemd-oomd.service; run_tool systemd-oomd
+systemctl stop systemd-oomd.service systemd-oomd.socket
+rm -r /etc/systemd/system/nova-agents.slice.d /etc/systemd/system/nova-agent@.service.d; systemctl daemon-reload
+reset
+
+summary() { # TOOL: p50/p99 of reaction and relief, kills, kernel OOM kills
+	python3 - "$1" <<'PY'
+import sys
+rows = [list(map(int, l.split())) for l in open("/tmp/" + sys.argv[1]) if l.strip()]
+def pct(v, p):
+    v = sorted(x for x in v if x >= 0)
+    return "-" if not v else str(v[min(len(v) - 1, int(round(p / 100 * (len(v) - 1))))])
+react, relief = [r[1] for r in rows], [r[2] for r in rows]
+print("%-13s storms %2d, reached 95%% %2d | first kill p50 %5s ms p99 %5s ms | <75%% p50 %5s ms p99 %5s ms | "
+      "agents killed %3d | kernel OOM kills %d | no kill %d" % (sys.argv[1], len(rows), sum(r[0] for r in rows),
+      pct(react, 50), pct(react, 99), pct(relief, 50), pct(relief, 99), sum(r[3] for r in rows),
+      sum(r[4] for r in rows), sum(1 for r in rows if r[1] < 0)))
+PY
+}
+for t in nova-reliefd earlyoom systemd-oomd; do diag "$(summary "$t")"; done
+ok "nova-reliefd acted in every storm that reached 95 %" \
+	test "$(awk '$1 == 1 && $2 < 0' /tmp/nova-reliefd | wc -l)" = 0
+
+# Idle: 10 min with nothing running.
+systemctl start nova-relief.service earlyoom.service
+sleep 5
+rp=$(systemctl show -P MainPID nova-relief.service) ep=$(systemctl show -P MainPID earlyoom.service)
+cs() { awk '/^(voluntary|nonvoluntary)_ctxt_switches/ { s += $2 } END { print s }' "/proc/$1/status"; }
+w0=$(awk '$1 == "nova_reliefd_wakeups_total" { print $2 }' /run/nova-agents/nova-reliefd.prom)
+r0=$(cs "$rp") e0=$(cs "$ep")
+sleep "$idle_s"
+sleep 11  # the metrics file is rewritten at most every 10 s
+w1=$(awk '$1 == "nova_reliefd_wakeups_total" { print $2 }' /run/nova-agents/nova-reliefd.prom)
+r1=$(cs "$rp") e1=$(cs "$ep")
+per_h() { echo $(( ($2 - $1) * 3600 / (idle_s + 11) )); }
+rss() { awk '/^VmRSS/ { print $2 " kB" }' "/proc/$1/status"; }
+diag "idle ${idle_s} s at $(awk '$1 == "MemTotal:" { t = $2 } $1 == "MemAvailable:" { a = $2 } END { printf "%.0f", 100 * (t - a) / t }' /proc/meminfo) % used:"
+diag "  nova-reliefd: $(per_h "$w0" "$w1") wakeups/h (its counter), $(per_h "$r0" "$r1") context switches/h, VmRSS $(rss "$rp") (goals <= 360/h, <= 2 MiB)"
+diag "  earlyoom:     $(per_h "$e0" "$e1") context switches/h, VmRSS $(rss "$ep")"
+done_testing
