@@ -29,8 +29,13 @@ int main(int argc, char **argv) {
 
         if (!rundir || !*rundir)
                 rundir = RUNDIR "/nova-agents";
-        if (argc != 2 || !agent_name_is_valid(argv[1])) {
-                fprintf(stderr, "usage: nova-admission-check NAME (%s)\n", AGENT_NAME_RULE);
+        if (argc != 2) {
+                fprintf(stderr, "usage: nova-admission-check NAME\n");
+                return 255;
+        }
+        if (!agent_name_is_valid(argv[1])) {
+                _cleanup_(freep) char *e = str_escape(argv[1]);
+                fprintf(stderr, "invalid agent name \"%s\": %s\n", e ? e : "", AGENT_NAME_RULE);
                 return 255;
         }
         admit = str_printf("%s/%s.admit", rundir, argv[1]);

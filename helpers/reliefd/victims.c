@@ -100,7 +100,8 @@ static int on_events(sd_event_source *s, int fd, uint32_t revents, void *userdat
         Daemon *d = userdata;
         char buf[256];
 
-        (void) pread(fd, buf, sizeof(buf), 0); /* re-arms kernfs' POLLPRI */
+        ssize_t k = pread(fd, buf, sizeof(buf), 0); /* re-arms kernfs' POLLPRI */
+        (void) k; /* a failure means the cgroup is gone: victims_reap() sees that */
         victims_reap(d);
         return monitor_tick(d) < 0 ? 0 : 0;
 }
