@@ -105,6 +105,8 @@ static void admission_tick(Daemon *d, double used, uint64_t slice_bytes) {
                         "PRIORITY=%i", ch == ADMISSION_CLOSE ? LOG_WARNING : LOG_NOTICE,
                         "NOVA_USED_PERCENT=%.2f", used, "NOVA_SLICE_BYTES=%llu", (unsigned long long) slice_bytes,
                         NULL);
+        if (ch == ADMISSION_CLOSE)
+                hint_send(d);
 }
 
 static void leak_tick(Daemon *d, const Sample *s, size_t n, uint64_t now) {

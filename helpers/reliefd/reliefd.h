@@ -21,6 +21,7 @@
 #define MSGID_RELIEF_DONE "709779cb04e54902802c1581e6e756b9"
 #define MSGID_LEAK "880855a592164b1ab11d1056a6b5d88c"
 #define MSGID_PRESSURE_OUTSIDE "ca445e71d75c43459abd2a3aa0d80ecd"
+#define MSGID_PRESSURE_HINT "da963bf152e447a4b8eb4d1a0f57ecca"
 
 enum {
         RELIEFD_EXIT_OK = 0,
@@ -88,6 +89,9 @@ void victims_reap(Daemon *d);
 int victims_save(const Daemon *d);
 int victims_restore(Daemon *d);
 void victims_free(Daemon *d);
+
+/* hint.c: SoftPressureHint=yes, when admission closes. */
+void hint_send(const Daemon *d);
 
 /* output.c */
 /* Writes the admission file; reason NULL keeps the last one (e.g. when

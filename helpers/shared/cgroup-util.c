@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <linux/magic.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/statfs.h>
 
@@ -87,4 +89,84 @@ int cgroup_unified_mountpoint(const char **ret) {
                         return 0;
                 }
         return -ENOMEDIUM;
+}
+
+/* The parent pid from <proc_root>/PID/stat: "PID (COMM) STATE PPID …",
+ * where COMM may itself hold spaces and parentheses. */
+static int read_ppid(const char *proc_root, pid_t pid, pid_t *ret) {
+        _cleanup_(freep) char *fn = str_printf("%s/%d/stat", proc_root ? proc_root : "/proc", (int) pid);
+        char buf[512];
+        int ppid;
+
+        if (!fn)
+                return -ENOMEM;
+        _cleanup_(fclosep) FILE *f = fopen(fn, "re");
+        if (!f)
+                return -errno;
+        if (!fgets(buf, sizeof(buf), f))
+                return -EBADMSG;
+        const char *close_paren = strrchr(buf, ')');
+        if (!close_paren || sscanf(close_paren + 1, " %*c %d", &ppid) != 1)
+                return -EBADMSG;
+        *ret = ppid;
+        return 0;
+}
+
+static int read_procs(const char *cgroup_dir, pid_t **ret, size_t *ret_n) {
+        _cleanup_(freep) char *fn = str_printf("%s/cgroup.procs", cgroup_dir);
+        _cleanup_(freep) pid_t *pids = NULL;
+        size_t n = 0, alloc = 0;
+        int pid;
+
+        if (!fn)
+                return -ENOMEM;
+        _cleanup_(fclosep) FILE *f = fopen(fn, "re");
+        if (!f)
+                return -errno;
+        while (fscanf(f, "%d", &pid) == 1) {
+                if (n == alloc) {
+                        alloc = alloc ? alloc * 2 : 16;
+                        pid_t *t = realloc(pids, alloc * sizeof(pid_t));
+                        if (!t)
+                                return -ENOMEM;
+                        pids = t;
+                }
+                pids[n++] = pid;
+        }
+        if (!feof(f))
+                return -EBADMSG;
+        *ret = TAKE_PTR(pids);
+        *ret_n = n;
+        return 0;
+}
+
+static bool pid_listed(const pid_t *pids, size_t n, pid_t pid) {
+        for (size_t i = 0; i < n; i++)
+                if (pids[i] == pid)
+                        return true;
+        return false;
+}
+
+int cgroup_top_level_pids(const char *proc_root, const char *cgroup_dir, pid_t **ret, size_t *ret_n) {
+        _cleanup_(freep) pid_t *pids = NULL;
+        size_t n = 0, k = 0;
+
+        int r = read_procs(cgroup_dir, &pids, &n);
+        if (r < 0)
+                return r;
+        /* Quadratic, but an agent holds at most TasksMax=512 tasks. */
+        for (size_t i = 0; i < n; i++) {
+                pid_t ppid;
+                if (read_ppid(proc_root, pids[i], &ppid) < 0)
+                        continue; /* exited meanwhile, or not ours to read */
+                if (!pid_listed(pids, n, ppid))
+                        pids[k++] = pids[i];
+        }
+        if (k == 0) {
+                free(pids);
+                pids = NULL;
+        }
+        *ret = TAKE_PTR(pids);
+        *ret_n = k;
+        return 0;
 }

@@ -14,3 +14,10 @@ int cgroup_self_path(const char *proc_root, pid_t pid, char **ret);
 /* Where the unified hierarchy is mounted: /sys/fs/cgroup on a cgroup v2 host,
  * /sys/fs/cgroup/unified on a hybrid one. -ENOMEDIUM when neither is. */
 int cgroup_unified_mountpoint(const char **ret);
+
+/* The processes listed in <cgroup_dir>/cgroup.procs whose parent (from
+ * <proc_root>/PID/stat; NULL means /proc) is not listed there too: for a
+ * service, its main process (plus any daemon that re-parented itself to
+ * PID 1). Processes that exit meanwhile are left out. *ret is NULL when
+ * there are none. */
+int cgroup_top_level_pids(const char *proc_root, const char *cgroup_dir, pid_t **ret, size_t *ret_n);

@@ -21,7 +21,7 @@ typedef struct ReliefConfig {
         uint64_t leak_window_usec;       /* LeakWindowSec=600 */
         uint64_t fill_bytes_per_sec;     /* FillRateMBPerSec=200: worst case assumed between samples */
         uint64_t max_sleep_usec;         /* MaxSleepMSec=10000 */
-        bool soft_hint;                  /* SoftPressureHint=no: SIGUSR1 to agents when admission closes */
+        bool soft_hint;                  /* SoftPressureHint=no: SIGUSR2 to each agent's main process when admission closes */
         char *metrics_file;              /* MetricsFile=; NULL: the daemon's default */
         bool metrics_disabled;           /* MetricsFile= (empty): none */
 } ReliefConfig;

@@ -54,8 +54,33 @@ static void test_host(void) {
            "this host: v2 mounted at one of the two places, or not at all (%d)", r);
 }
 
+/* The agent's tree: 1001 bash (parent PID 1) -> 1002 make -> 1003 with
+ * ')' in its name; 1004 re-parented itself to PID 1; 1005 has exited
+ * (no stat); 1006's name mimics a stat line with parent 1. */
+static void test_top_level(void) {
+        _cleanup_(freep) char *proc = test_data_path("proc/tree");
+        _cleanup_(freep) char *agent = test_data_path("cgroup/procs-agent");
+        _cleanup_(freep) char *empty = test_data_path("cgroup/procs-empty");
+        _cleanup_(freep) char *missing = test_data_path("cgroup/no-such-unit");
+        pid_t *pids = NULL;
+        size_t n = 99;
+
+        if (!proc || !agent || !empty || !missing)
+                bail_out("out of memory");
+        int r = cgroup_top_level_pids(proc, agent, &pids, &n);
+        is_int(r, 0, "top-level pids of an agent: result");
+        is_int((int) n, 2, "two top-level processes: the main one and the re-parented one");
+        ok(n == 2 && pids[0] == 1001 && pids[1] == 1004, "they are 1001 and 1004, in cgroup.procs order");
+        free(pids);
+
+        r = cgroup_top_level_pids(proc, empty, &pids, &n);
+        ok(r == 0 && n == 0 && !pids, "an empty cgroup: none, NULL");
+        is_int(cgroup_top_level_pids(proc, missing, &pids, &n), -ENOENT, "a removed cgroup: -ENOENT");
+}
+
 int main(void) {
         test_fixtures();
+        test_top_level();
         test_host();
         return done_testing();
 }
