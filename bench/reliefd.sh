@@ -60,12 +60,14 @@ def used():
     return 100.0 * (m["MemTotal"] - m["MemAvailable"]) / m["MemTotal"]
 def agents():
     return {d for d in os.listdir(slice_dir) if d.startswith("nova-agent@")} if os.path.isdir(slice_dir) else set()
-t0, t95, tkill, t75, start = None, None, None, None, agents()
+# The agents start after the sampler: a kill is a cgroup seen before and gone now.
+t95, tkill, t75, seen = None, None, None, set()
 end = time.monotonic() + 60
 while time.monotonic() < end:
-    now, u = time.monotonic(), used()
+    now, u, present = time.monotonic(), used(), agents()
     if t95 is None and u >= 95: t95 = now
-    if t95 is not None and tkill is None and len(agents()) < len(start): tkill = now
+    if t95 is not None and tkill is None and seen - present: tkill = now
+    seen |= present
     if tkill is not None and u < 75: t75 = now; break
     time.sleep(0.01)
 ms = lambda t: -1 if t is None or t95 is None else round((t - t95) * 1000)
