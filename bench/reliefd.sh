@@ -75,8 +75,14 @@ open(out, "w").write("%d %d %d\n" % (t95 is not None, ms(tkill), ms(t75)))
 PY
 chmod 755 /usr/local/bin/ramp /usr/local/bin/sampler
 
+# Admission must be open when a storm starts, or its agents are skipped: the
+# bench measures relief, so reopening needs no hold here, and the state the
+# daemon leaves behind when it stops is removed before the other tools run.
+mkdir -p /etc/nova-agents && printf 'AdmissionReopenHoldSec=1\n' > /etc/nova-agents/reliefd.conf
+admission_open() { ! grep -qx 'state=closed' /run/nova-agents/admission 2>/dev/null; }
 reset() {
 	systemctl stop nova-agents.slice 2>/dev/null; systemctl reset-failed 'nova-agent@*' 2>/dev/null; sleep 2
+	wait_for 60 admission_open
 }
 # storm TOOL [PERCENT]: one storm of 8 agents wanting PERCENT (102) of RAM in
 # all; appends "reached-95 reaction relief killed oomkills" to /tmp/TOOL.
@@ -100,6 +106,7 @@ run_tool() { for ((i = 0; i < storms; i++)); do storm "$1"; done; }
 
 storm warmup 60; rm -f /tmp/warmup  # page cache, unit loading: not measured; no killer runs yet
 systemctl start nova-relief.service; run_tool nova-reliefd; systemctl stop nova-relief.service
+rm -f /run/nova-agents/admission
 # earlyoom at the same level: act when MemAvailable <= 5 % (95 % used); no swap here.
 systemd-run -q --unit=bench-earlyoom /usr/bin/earlyoom -m 5 -s 100 -r 0; run_tool earlyoom
 systemctl stop bench-earlyoom
