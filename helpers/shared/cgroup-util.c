@@ -148,25 +148,25 @@ static bool pid_listed(const pid_t *pids, size_t n, pid_t pid) {
 }
 
 int cgroup_top_level_pids(const char *proc_root, const char *cgroup_dir, pid_t **ret, size_t *ret_n) {
-        _cleanup_(freep) pid_t *pids = NULL;
+        _cleanup_(freep) pid_t *pids = NULL, *top = NULL;
         size_t n = 0, k = 0;
 
         int r = read_procs(cgroup_dir, &pids, &n);
         if (r < 0)
                 return r;
+        /* Kept apart from pids: every listed pid must stay searchable as a
+         * parent until the end. */
+        if (n > 0 && !(top = malloc(n * sizeof(pid_t))))
+                return -ENOMEM;
         /* Quadratic, but an agent holds at most TasksMax=512 tasks. */
         for (size_t i = 0; i < n; i++) {
                 pid_t ppid;
                 if (read_ppid(proc_root, pids[i], &ppid) < 0)
                         continue; /* exited meanwhile, or not ours to read */
                 if (!pid_listed(pids, n, ppid))
-                        pids[k++] = pids[i];
+                        top[k++] = pids[i];
         }
-        if (k == 0) {
-                free(pids);
-                pids = NULL;
-        }
-        *ret = TAKE_PTR(pids);
+        *ret = k > 0 ? TAKE_PTR(top) : NULL;
         *ret_n = k;
         return 0;
 }

@@ -54,7 +54,7 @@ static void test_host(void) {
            "this host: v2 mounted at one of the two places, or not at all (%d)", r);
 }
 
-/* The agent's tree: 1001 bash (parent PID 1) -> 1002 make -> 1003 with
+/* The agent's tree, listed child first: 1001 bash (parent PID 1) -> 1002 make -> 1003 with
  * ')' in its name; 1004 re-parented itself to PID 1; 1005 has exited
  * (no stat); 1006's name mimics a stat line with parent 1. */
 static void test_top_level(void) {
@@ -70,7 +70,7 @@ static void test_top_level(void) {
         int r = cgroup_top_level_pids(proc, agent, &pids, &n);
         is_int(r, 0, "top-level pids of an agent: result");
         is_int((int) n, 2, "two top-level processes: the main one and the re-parented one");
-        ok(n == 2 && pids[0] == 1001 && pids[1] == 1004, "they are 1001 and 1004, in cgroup.procs order");
+        ok(n == 2 && pids[0] == 1001 && pids[1] == 1004, "they are 1001 and 1004 (1003, whose parent is listed before 1001, is not)");
         free(pids);
 
         r = cgroup_top_level_pids(proc, empty, &pids, &n);
