@@ -209,8 +209,10 @@ int monitor_tick(Daemon *d) {
         leak_tick(d, s, n, now_usec(CLOCK_MONOTONIC));
         (void) metrics_write(d, false);
 
+        uint64_t used_bytes = d->host.available <= d->host.total ? d->host.total - d->host.available : d->host.total;
+        uint64_t observed = fill_observe(&d->fill, now_usec(CLOCK_MONOTONIC), used_bytes);
         uint64_t sleep = d->n_victims > 0 ? RELIEF_MIN_SLEEP_USEC
-                                          : relief_sleep_usec(&d->config, d->host.total, d->host.available);
+                                          : relief_sleep_usec(&d->config, d->host.total, d->host.available, observed);
         /* A time source is one-shot: set the next time and arm it again. */
         r = sd_event_source_set_time_relative(d->timer, sleep);
         return r < 0 ? r : sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);

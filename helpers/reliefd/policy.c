@@ -60,13 +60,27 @@ bool leak_step(LeakTrack *t, const ReliefConfig *c, uint64_t now_usec, uint64_t 
         return true;
 }
 
-uint64_t relief_sleep_usec(const ReliefConfig *c, uint64_t mem_total, uint64_t mem_available) {
+uint64_t fill_observe(FillTrack *t, uint64_t now_usec, uint64_t used) {
+        FillTrack prev = *t;
+
+        *t = (FillTrack) { .usec = now_usec, .used = used };
+        if (prev.usec == 0 || now_usec <= prev.usec || used <= prev.used)
+                return 0;
+        return (uint64_t) ((long double) (used - prev.used) * 1e6L / (long double) (now_usec - prev.usec));
+}
+
+uint64_t relief_sleep_usec(const ReliefConfig *c, uint64_t mem_total, uint64_t mem_available,
+                           uint64_t observed_bytes_per_sec) {
         uint64_t used = mem_available <= mem_total ? mem_total - mem_available : mem_total;
         uint64_t kill = percent_of(mem_total, c->kill_percent);
+        long double rate = (long double) c->fill_bytes_per_sec;
 
-        if (used >= kill || c->fill_bytes_per_sec == 0)
+        /* Twice what was seen: a storm that is still gathering pace. */
+        if (2.0L * (long double) observed_bytes_per_sec > rate)
+                rate = 2.0L * (long double) observed_bytes_per_sec;
+        if (used >= kill || rate <= 0)
                 return RELIEF_MIN_SLEEP_USEC;
-        long double s = (long double) (kill - used) / (long double) c->fill_bytes_per_sec * 1e6L;
+        long double s = (long double) (kill - used) / rate * 1e6L;
         if (s < RELIEF_MIN_SLEEP_USEC)
                 return RELIEF_MIN_SLEEP_USEC;
         if (s > c->max_sleep_usec)

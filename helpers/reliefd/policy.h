@@ -47,8 +47,19 @@ typedef struct LeakTrack {
 bool leak_step(LeakTrack *t, const ReliefConfig *c, uint64_t now_usec, uint64_t bytes, uint64_t tasks,
                uint64_t *ret_bytes_per_hour);
 
+/* The host's fill rate between two looks: bytes per second by which used
+ * memory grew since the previous call, 0 on the first call or when it did
+ * not grow. */
+typedef struct FillTrack {
+        uint64_t usec, used;
+} FillTrack;
+uint64_t fill_observe(FillTrack *t, uint64_t now_usec, uint64_t used);
+
 /* How long to sleep until the next look: the headroom to kill% divided by
- * the worst-case fill rate (earlyoom's idea), within [min, max]. PSI and
- * memory.events wake the daemon earlier. */
+ * the worst-case fill rate (earlyoom's idea), within [min, max]. The worst
+ * case is the configured rate or twice the observed one, whichever is
+ * faster, so a storm filling faster than FillRateMBPerSec= is not overslept.
+ * PSI and memory.events wake the daemon earlier. */
 #define RELIEF_MIN_SLEEP_USEC (50ULL * 1000)
-uint64_t relief_sleep_usec(const ReliefConfig *c, uint64_t mem_total, uint64_t mem_available);
+uint64_t relief_sleep_usec(const ReliefConfig *c, uint64_t mem_total, uint64_t mem_available,
+                           uint64_t observed_bytes_per_sec);

@@ -58,6 +58,7 @@ typedef struct Daemon {
         Agent *agents;   /* for the leak watch */
         size_t n_agents;
         HostMemory host;
+        FillTrack fill;  /* used memory at the previous look */
         /* Counters for the metrics. */
         uint64_t kills_total, reliefs_total, transitions_total, wakeups_total, outside_total;
         uint64_t last_relief_usec; /* CLOCK_REALTIME */

@@ -118,13 +118,36 @@ static void test_sleep(void) {
         ReliefConfig c = config(); /* 200 MB/s, at most 10 s */
         uint64_t total = 16000ULL * 1000 * 1000;
 
-        is_int((long long) relief_sleep_usec(&c, total, total), 10 * SEC, "empty 16 GB host: the 10 s cap");
+        is_int((long long) relief_sleep_usec(&c, total, total, 0), 10 * SEC, "empty 16 GB host: the 10 s cap");
         /* used 14 GB, kill at 15.2 GB: 1.2 GB / 200 MB/s = 6 s. */
-        within(relief_sleep_usec(&c, total, 2000ULL * 1000 * 1000), 5990000, 6010000, "1.2 GB headroom: 6 s");
-        is_int((long long) relief_sleep_usec(&c, total, 500ULL * 1000 * 1000), RELIEF_MIN_SLEEP_USEC,
+        within(relief_sleep_usec(&c, total, 2000ULL * 1000 * 1000, 0), 5990000, 6010000, "1.2 GB headroom: 6 s");
+        is_int((long long) relief_sleep_usec(&c, total, 500ULL * 1000 * 1000, 0), RELIEF_MIN_SLEEP_USEC,
                "above the kill level: the 50 ms floor");
-        within(relief_sleep_usec(&c, total, 805ULL * 1000 * 1000), RELIEF_MIN_SLEEP_USEC, RELIEF_MIN_SLEEP_USEC,
+        within(relief_sleep_usec(&c, total, 805ULL * 1000 * 1000, 0), RELIEF_MIN_SLEEP_USEC, RELIEF_MIN_SLEEP_USEC,
                "5 MB headroom: 25 ms, floored at 50 ms");
+        /* A storm seen at 300 MB/s: assume 600 MB/s, 1.2 GB / 600 MB/s = 2 s. */
+        within(relief_sleep_usec(&c, total, 2000ULL * 1000 * 1000, 300ULL * 1000 * 1000), 1990000, 2010000,
+               "observed 300 MB/s: twice that, 2 s");
+        within(relief_sleep_usec(&c, total, 2000ULL * 1000 * 1000, 50ULL * 1000 * 1000), 5990000, 6010000,
+               "observed 50 MB/s: the configured 200 MB/s still rules, 6 s");
+        is_int((long long) relief_sleep_usec(&c, total, total, 1ULL << 40), RELIEF_MIN_SLEEP_USEC,
+               "an absurd observed rate: the 50 ms floor");
+        c.fill_bytes_per_sec = 0;
+        within(relief_sleep_usec(&c, total, 2000ULL * 1000 * 1000, 300ULL * 1000 * 1000), 1990000, 2010000,
+               "FillRateMBPerSec=0: the observed rate alone");
+        is_int((long long) relief_sleep_usec(&c, total, 2000ULL * 1000 * 1000, 0), RELIEF_MIN_SLEEP_USEC,
+               "FillRateMBPerSec=0, nothing observed: the floor");
+}
+
+static void test_fill(void) {
+        FillTrack t = { 0 };
+
+        is_int((long long) fill_observe(&t, 1 * SEC, 1000000000), 0, "first look: no rate");
+        is_int((long long) fill_observe(&t, 1 * SEC + 500000, 1100000000), 200000000, "+100 MB in 0.5 s: 200 MB/s");
+        is_int((long long) fill_observe(&t, 2 * SEC, 1050000000), 0, "shrinking: 0");
+        is_int((long long) fill_observe(&t, 3 * SEC, 1060000000), 10000000, "measured from the last look: 10 MB/s");
+        is_int((long long) fill_observe(&t, 3 * SEC, 1070000000), 0, "no time passed: 0, not a division by zero");
+        is_int((long long) fill_observe(&t, 2 * SEC, 1080000000), 0, "a clock going back: 0");
 }
 
 int main(void) {
@@ -132,5 +155,6 @@ int main(void) {
         test_relief();
         test_leak();
         test_sleep();
+        test_fill();
         return done_testing();
 }
