@@ -43,6 +43,10 @@ wait_for() {
 		sleep 0.2
 	done
 }
+# mono_usec: CLOCK_MONOTONIC in us, the clock of systemd's *TimestampMonotonic
+# properties. Not awk on /proc/uptime: mawk's printf %d stops at 2^31-1, so
+# after 36 min of uptime every "us since boot" read the same 2147483647.
+mono_usec() { python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_MONOTONIC) // 1000)'; }
 # cgroup_dir UNIT: the unit's directory in cgroupfs.
 cgroup_dir() { echo "/sys/fs/cgroup$(systemctl show -P ControlGroup "$1")"; }
 # agent_conf NAME LINE…: write /etc/nova-agents/agents/NAME.conf.
