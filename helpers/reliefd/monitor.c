@@ -195,6 +195,9 @@ int monitor_tick(Daemon *d) {
                 fprintf(stderr, "cannot read %s/meminfo: %s\n", d->proc_root, strerror(-r));
                 return r;
         }
+        /* The time of this meminfo read; host_memory_read() ensures available <= total. */
+        uint64_t now = now_usec(CLOCK_MONOTONIC);
+        uint64_t observed = fill_observe(&d->fill, now, d->host.total - d->host.available);
         r = sample_slice(d, &s, &n);
         if (r < 0)
                 fprintf(stderr, "cannot read %s: %s\n", d->slice_dir, strerror(-r));
@@ -206,11 +209,9 @@ int monitor_tick(Daemon *d) {
         r = relief_tick(d, s, n, used, slice_bytes);
         if (r < 0)
                 fprintf(stderr, "relief failed: %s\n", strerror(-r));
-        leak_tick(d, s, n, now_usec(CLOCK_MONOTONIC));
+        leak_tick(d, s, n, now);
         (void) metrics_write(d, false);
 
-        uint64_t used_bytes = d->host.available <= d->host.total ? d->host.total - d->host.available : d->host.total;
-        uint64_t observed = fill_observe(&d->fill, now_usec(CLOCK_MONOTONIC), used_bytes);
         uint64_t sleep = d->n_victims > 0 ? RELIEF_MIN_SLEEP_USEC
                                           : relief_sleep_usec(&d->config, d->host.total, d->host.available, observed);
         /* A time source is one-shot: set the next time and arm it again. */
