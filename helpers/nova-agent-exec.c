@@ -1,19 +1,27 @@
-/* nova-agent-exec: ExecStartPre= and ExecStart= of nova-agent@NAME.service.
+/* nova-agent-exec: ExecStartPre=, ExecStart= and ExecStopPost= of
+ * nova-agent@NAME.service.
  *
  *   nova-agent-exec --check NAME   checks the name, the configuration and the
  *                                  workspace; prints one line about the agent
- *   nova-agent-exec --prepare NAME the same, then writes the merged
- *                                  configuration into $RUNTIME_DIRECTORY,
- *                                  owned by that directory's owner
- *   nova-agent-exec NAME           checks the same, enters the workspace, sets
- *                                  the environment and execs Command=, which
- *                                  becomes the unit's main process
+ *   nova-agent-exec --prepare NAME the same, as root: claims the agent's own
+ *                                  UID (agent-identity.h), hands it its default
+ *                                  workspace and $RUNTIME_DIRECTORY, and writes
+ *                                  the merged configuration there
+ *   nova-agent-exec NAME           checks the same, becomes the agent's user,
+ *                                  enters the workspace, sets the environment
+ *                                  and execs Command=, which becomes the unit's
+ *                                  main process
+ *   nova-agent-exec --release NAME locks the default workspace and gives the
+ *                                  UID back (after the agent stopped)
+ *   nova-agent-exec --migrate-workspaces
+ *                                  moves DynamicUser-era workspaces back from
+ *                                  /var/lib/private (the package's postinst)
  *
- * Why --prepare: the agent runs as an unprivileged DynamicUser= user, which
- * cannot read the root-only runtime file (it may hold secrets, and other
- * agents must not see it). The unit runs --prepare with full privileges
- * (ExecStartPre=+) and the unprivileged launcher then reads only the merged
- * file in its own RuntimeDirectory=.
+ * Why --prepare: the runtime file novactl writes is root-only (it may hold
+ * secrets, and other agents must not see it), and only root can claim a UID.
+ * The unit runs --prepare with full privileges (ExecStartPre=+); the launcher
+ * starts as root with just the capabilities to switch users and reads only
+ * the merged file in its own RuntimeDirectory=.
  *
  * Exit status (also in --help). Each failure class has its own value, so that
  * "status=N" in `systemctl status` already says what is wrong:
@@ -22,6 +30,8 @@
  *   2    usage error, or an invalid agent name
  *   3    configuration missing or invalid
  *   4    workspace missing or not a directory
+ *   5    no identity: the UID pool is full, the user name exists elsewhere,
+ *        or the launcher runs as root without a claimed UID
  *   126  the command was found but cannot be executed
  *   127  the command was not found
  * 126 and 127 are what a shell returns in the same two cases.
@@ -38,8 +48,8 @@
 #include <unistd.h>
 
 #include "agent-config.h"
+#include "agent-exec.h"
 #include "agent-name.h"
-#include "cgroup-util.h"
 #include "shell-words.h"
 #include "str-util.h"
 
@@ -47,16 +57,18 @@ enum {
         EXIT_USAGE = 2,
         EXIT_CONFIG = 3,
         EXIT_WORKSPACE = 4,
+        EXIT_IDENTITY = 5,
         EXIT_CANNOT_EXECUTE = 126,
         EXIT_NOT_FOUND = 127,
 };
 
 static bool arg_check = false;
 static bool arg_prepare = false;
+static bool arg_release = false;
+static bool arg_migrate = false;
 static const char *arg_name = NULL;
 
-static void log_error(const char *format, ...) _printf_(1, 2);
-static void log_error(const char *format, ...) {
+void log_error(const char *format, ...) {
         va_list ap;
 
         fputs("nova-agent-exec: ", stderr);
@@ -66,7 +78,7 @@ static void log_error(const char *format, ...) {
         fputc('\n', stderr);
 }
 
-static int log_oom(void) {
+int log_oom(void) {
         log_error("out of memory");
         return -ENOMEM;
 }
@@ -78,8 +90,13 @@ static int help(void) {
                "workspace, set its environment and execute its command.\n"
                "\n"
                "  --check     only validate the name, configuration and workspace\n"
-               "  --prepare   validate, then write the merged configuration to\n"
-               "              $RUNTIME_DIRECTORY/NAME.conf for the unprivileged launcher\n"
+               "  --prepare   as root: validate, claim the agent's own UID, hand it\n"
+               "              its workspace and $RUNTIME_DIRECTORY, and write the merged\n"
+               "              configuration to $RUNTIME_DIRECTORY/NAME.conf\n"
+               "  --release   lock the agent's default workspace, give its UID back\n"
+               "  --migrate-workspaces\n"
+               "              as root, once after upgrading from 0.x: move the\n"
+               "              DynamicUser= era workspaces back from /var/lib/private\n"
                "  -h --help   show this help\n"
                "  --version   show the version\n"
                "\n"
@@ -95,6 +112,7 @@ static int help(void) {
                "  2    usage error, or an invalid agent name\n"
                "  3    configuration missing or invalid\n"
                "  4    workspace missing or not a directory\n"
+               "  5    no identity (UID pool full, user name taken, none claimed)\n"
                "  126  command found but not executable\n"
                "  127  command not found\n",
                SYSCONFDIR "/nova-agents", SYSCONFDIR "/nova-agents", RUNDIR "/nova-agents");
@@ -102,12 +120,14 @@ static int help(void) {
 }
 
 static int parse_argv(int argc, char *argv[]) {
-        enum { ARG_VERSION = 0x100, ARG_CHECK, ARG_PREPARE };
+        enum { ARG_VERSION = 0x100, ARG_CHECK, ARG_PREPARE, ARG_RELEASE, ARG_MIGRATE };
         static const struct option options[] = {
                 { "help", no_argument, NULL, 'h' },
                 { "version", no_argument, NULL, ARG_VERSION },
                 { "check", no_argument, NULL, ARG_CHECK },
                 { "prepare", no_argument, NULL, ARG_PREPARE },
+                { "release", no_argument, NULL, ARG_RELEASE },
+                { "migrate-workspaces", no_argument, NULL, ARG_MIGRATE },
                 {},
         };
         int c;
@@ -126,6 +146,12 @@ static int parse_argv(int argc, char *argv[]) {
                 case ARG_PREPARE:
                         arg_prepare = true;
                         break;
+                case ARG_RELEASE:
+                        arg_release = true;
+                        break;
+                case ARG_MIGRATE:
+                        arg_migrate = true;
+                        break;
                 default:
                         if (optopt > 0)
                                 log_error("unknown option -%c; see --help", optopt);
@@ -134,6 +160,13 @@ static int parse_argv(int argc, char *argv[]) {
                         return -EINVAL;
                 }
 
+        if (arg_migrate) {
+                if (optind != argc || arg_check || arg_prepare || arg_release) {
+                        log_error("--migrate-workspaces takes no agent name and no other option");
+                        return -EINVAL;
+                }
+                return 1;
+        }
         if (optind != argc - 1) {
                 log_error("expected one agent name; see --help");
                 return -EINVAL;
@@ -143,7 +176,7 @@ static int parse_argv(int argc, char *argv[]) {
         return 1;
 }
 
-static const char *dir_from_env(const char *variable, const char *fallback) {
+const char *dir_from_env(const char *variable, const char *fallback) {
         const char *dir = getenv(variable);
         return dir && *dir ? dir : fallback;
 }
@@ -224,8 +257,8 @@ static int verify_workspace(const char *workspace) {
         return -ENOTDIR;
 }
 
-/* Root writes, the agent's dynamic user reads: hand the file to the owner
- * systemd gave the runtime directory. */
+/* Root writes, the agent's user reads: hand the file to the owner the
+ * runtime directory has (the agent's UID, after identity_prepare()). */
 static int write_prepared(const char *name, const AgentConfig *c) {
         _cleanup_(freep) char *error = NULL, *path = NULL;
         const char *dir = runtime_directory();
@@ -257,6 +290,16 @@ static int write_prepared(const char *name, const AgentConfig *c) {
         return 0;
 }
 
+/* Not root (a test, an admin's User= drop-in): nothing to claim or hand over. */
+static int prepare_identity(const char *name, const AgentConfig *c) {
+        const char *dir = runtime_directory();
+        uid_t uid;
+
+        if (geteuid() != 0 || !dir)
+                return 0; /* no directory: write_prepared() says so */
+        return identity_prepare(name, c, dir, &uid);
+}
+
 static int print_summary(const char *name, const AgentConfig *c) {
         printf("agent %s: workspace %s, command", name, c->workspace);
         for (char **w = c->command; *w; w++) {
@@ -273,103 +316,28 @@ static int print_summary(const char *name, const AgentConfig *c) {
         return 0;
 }
 
-/* The cgroup systemd put us in is the agent's: exec does not move processes. */
-static int set_cgroup_env(void) {
-        _cleanup_(freep) char *path = NULL, *dir = NULL;
-        const char *mountpoint = NULL;
-        int r;
-
-        r = cgroup_self_path(NULL, 0, &path);
-        if (r >= 0)
-                r = cgroup_unified_mountpoint(&mountpoint);
-        if (r < 0) {
-                /* Not fatal: only the agent's own memory checks need it. An
-                 * inherited value would be someone else's, so it goes. */
-                log_error("cgroup v2 directory unknown (%s), NOVA_AGENT_CGROUP not set", strerror(-r));
-                return unsetenv("NOVA_AGENT_CGROUP") < 0 ? log_oom() : 0;
-        }
-
-        /* The root cgroup is "/"; no "/sys/fs/cgroup/" with a trailing slash. */
-        dir = str_printf("%s%s", mountpoint, strcmp(path, "/") == 0 ? "" : path);
-        if (!dir || setenv("NOVA_AGENT_CGROUP", dir, 1) < 0)
-                return log_oom();
-        return 0;
-}
-
-static int set_environment(const char *name, const AgentConfig *c) {
-        for (char **e = c->environment; e && *e; e++) {
-                _cleanup_(freep) char *key = strndup(*e, strcspn(*e, "="));
-                if (!key || setenv(key, *e + strlen(key) + 1, 1) < 0)
-                        return log_oom();
-        }
-
-        /* PWD too: some tools trust it over getcwd(), and an inherited
-         * value would name another directory. */
-        if (setenv("NOVA_AGENT_NAME", name, 1) < 0 || setenv("NOVA_AGENT_WORKSPACE", c->workspace, 1) < 0 ||
-            setenv("PWD", c->workspace, 1) < 0)
-                return log_oom();
-
-        return set_cgroup_env();
-}
-
-/* execvp() fails with EACCES when some directory in $PATH could not be
- * searched, even if the command is in none of them; a shell calls that "not
- * found" (127), and so do we. */
-static bool command_in_path(const char *command) {
-        const char *path = getenv("PATH");
-
-        if (strchr(command, '/'))
-                return true; /* not searched: the error is about this very file */
-        if (!path)
-                path = "/bin:/usr/bin"; /* glibc's default for execvp() */
-
-        for (const char *p = path;;) {
-                size_t len = strcspn(p, ":");
-                /* An empty entry is the current directory. */
-                _cleanup_(freep) char *fn = len > 0 ? str_printf("%.*s/%s", (int) len, p, command)
-                                                    : str_printf("./%s", command);
-                if (!fn || access(fn, F_OK) == 0)
-                        return true;
-                if (p[len] == '\0')
-                        return false;
-                p += len + 1;
-        }
-}
-
-static int exec_agent(const char *name, const AgentConfig *c) {
-        int r;
-
-        if (chdir(c->workspace) < 0) {
-                log_error("workspace %s: %s", c->workspace, strerror(errno));
-                return -ENOTDIR;
-        }
-
-        r = set_environment(name, c);
-        if (r < 0)
-                return r;
-
-        execvp(c->command[0], c->command);
-
-        r = errno;
-        if (r == ENOENT || (r == EACCES && !command_in_path(c->command[0]))) {
-                log_error("command not found: %s", c->command[0]);
-                return -ENOENT;
-        }
-        log_error("cannot execute %s: %s", c->command[0], strerror(r));
-        return -ENOEXEC;
-}
-
 static int run(void) {
         _cleanup_(agent_config_freep) AgentConfig *c = NULL;
         int r;
 
+        if (arg_migrate)
+                return identity_migrate_workspaces();
         r = verify_name(arg_name);
         if (r < 0)
                 return r;
+        /* Whatever became of the configuration meanwhile. */
+        if (arg_release)
+                return identity_release(arg_name);
 
         r = load_config(arg_name, &c);
         if (r < 0)
                 return r;
+
+        if (arg_prepare) {
+                r = prepare_identity(arg_name, c);
+                if (r < 0)
+                        return r;
+        }
 
         r = verify_workspace(c->workspace);
         if (r < 0)
@@ -401,6 +369,8 @@ static int exit_status(int r) {
                 return EXIT_CANNOT_EXECUTE;
         case -ENOENT:
                 return EXIT_NOT_FOUND;
+        case -IDENTITY_ERRNO:
+                return EXIT_IDENTITY;
         default:
                 return EXIT_FAILURE;
         }

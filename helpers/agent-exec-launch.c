@@ -1,0 +1,102 @@
+/* nova-agent-exec: the last step, from the agent's configuration to its
+ * command as the unit's main process. */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent-exec.h"
+#include "cgroup-util.h"
+#include "str-util.h"
+
+/* The cgroup systemd put us in is the agent's: exec does not move processes. */
+static int set_cgroup_env(void) {
+        _cleanup_(freep) char *path = NULL, *dir = NULL;
+        const char *mountpoint = NULL;
+        int r;
+
+        r = cgroup_self_path(NULL, 0, &path);
+        if (r >= 0)
+                r = cgroup_unified_mountpoint(&mountpoint);
+        if (r < 0) {
+                /* Not fatal: only the agent's own memory checks need it. An
+                 * inherited value would be someone else's, so it goes. */
+                log_error("cgroup v2 directory unknown (%s), NOVA_AGENT_CGROUP not set", strerror(-r));
+                return unsetenv("NOVA_AGENT_CGROUP") < 0 ? log_oom() : 0;
+        }
+
+        /* The root cgroup is "/"; no "/sys/fs/cgroup/" with a trailing slash. */
+        dir = str_printf("%s%s", mountpoint, strcmp(path, "/") == 0 ? "" : path);
+        if (!dir || setenv("NOVA_AGENT_CGROUP", dir, 1) < 0)
+                return log_oom();
+        return 0;
+}
+
+static int set_environment(const char *name, const AgentConfig *c) {
+        for (char **e = c->environment; e && *e; e++) {
+                _cleanup_(freep) char *key = strndup(*e, strcspn(*e, "="));
+                if (!key || setenv(key, *e + strlen(key) + 1, 1) < 0)
+                        return log_oom();
+        }
+
+        /* PWD too: some tools trust it over getcwd(), and an inherited
+         * value would name another directory. */
+        if (setenv("NOVA_AGENT_NAME", name, 1) < 0 || setenv("NOVA_AGENT_WORKSPACE", c->workspace, 1) < 0 ||
+            setenv("PWD", c->workspace, 1) < 0)
+                return log_oom();
+
+        return set_cgroup_env();
+}
+
+/* execvp() fails with EACCES when some directory in $PATH could not be
+ * searched, even if the command is in none of them; a shell calls that "not
+ * found" (127), and so do we. */
+static bool command_in_path(const char *command) {
+        const char *path = getenv("PATH");
+
+        if (strchr(command, '/'))
+                return true; /* not searched: the error is about this very file */
+        if (!path)
+                path = "/bin:/usr/bin"; /* glibc's default for execvp() */
+
+        for (const char *p = path;;) {
+                size_t len = strcspn(p, ":");
+                /* An empty entry is the current directory. */
+                _cleanup_(freep) char *fn = len > 0 ? str_printf("%.*s/%s", (int) len, p, command)
+                                                    : str_printf("./%s", command);
+                if (!fn || access(fn, F_OK) == 0)
+                        return true;
+                if (p[len] == '\0')
+                        return false;
+                p += len + 1;
+        }
+}
+
+int exec_agent(const char *name, const AgentConfig *c) {
+        int r;
+
+        r = identity_become(name, c);
+        if (r < 0)
+                return r;
+
+        if (chdir(c->workspace) < 0) {
+                log_error("workspace %s: %s", c->workspace, strerror(errno));
+                return -ENOTDIR;
+        }
+
+        r = set_environment(name, c);
+        if (r < 0)
+                return r;
+
+        execvp(c->command[0], c->command);
+
+        r = errno;
+        if (r == ENOENT || (r == EACCES && !command_in_path(c->command[0]))) {
+                log_error("command not found: %s", c->command[0]);
+                return -ENOENT;
+        }
+        log_error("cannot execute %s: %s", c->command[0], strerror(r));
+        return -ENOEXEC;
+}
+
