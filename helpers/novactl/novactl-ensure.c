@@ -70,11 +70,19 @@ static int parse_args(int argc, char **argv, EnsureArgs *a) {
         return 0;
 }
 
-static bool listed(const AgentUnit *units, size_t n, const char *name) {
-        for (size_t i = 0; i < n; i++)
-                if (strcmp(units[i].name, name) == 0)
-                        return true;
-        return false;
+/* The running agents sorted by name, each slot a binary search: at 5,000
+ * agents a linear search per slot made ensure quadratic (25 M compares). */
+static int by_name(const void *a, const void *b) {
+        return strcmp(((const AgentUnit *) a)->name, ((const AgentUnit *) b)->name);
+}
+
+static int by_unit(const void *a, const void *b) {
+        return strcmp(((const AgentUnit *) a)->unit, ((const AgentUnit *) b)->unit);
+}
+
+static bool listed(const AgentUnit *sorted, size_t n, const char *name) {
+        AgentUnit key = { .name = (char *) name };
+        return n > 0 && bsearch(&key, sorted, n, sizeof *sorted, by_name);
 }
 
 static void progress(bool tty, size_t done, size_t missing) {
@@ -139,10 +147,11 @@ static int verify_started(sd_bus *bus, char **patterns, char **started, size_t w
         r = bus_list_agents(bus, running, patterns, &units, &n);
         if (r != 0)
                 return r;
+        if (n > 0)
+                qsort(units, n, sizeof *units, by_unit);
         for (char **s = started; n < want && *s; s++) {
-                bool found = false;
-                for (size_t i = 0; i < n && !found; i++)
-                        found = strcmp(units[i].unit, *s) == 0;
+                AgentUnit key = { .unit = *s };
+                bool found = n > 0 && bsearch(&key, units, n, sizeof *units, by_unit);
                 if (!found && (r = agent_check_started(bus, *s)) != 0)
                         ret = ret ?: r;
         }
@@ -189,6 +198,7 @@ int verb_ensure(int argc, char **argv, void *userdata) {
                         return NOVACTL_EXIT_ADMISSION;
                 }
         }
+        /* bus_list_agents() sorted them by name: listed() can search. */
         r = n < a.count ? start_missing(bus, &a, units, n, a.count - n, &started) : 0;
         if (r == 0)
                 printf("%zu were running, %zu started\n", n, n < a.count ? (size_t) a.count - n : 0);
