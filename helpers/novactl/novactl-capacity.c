@@ -1,10 +1,13 @@
 /* novactl capacity: the seed's "memory limit rationale" table, computed for
  * this host from its MemTotal, the slice's cap, issue 5's admission and
- * relief thresholds and the agents' MemoryMax=. */
+ * relief thresholds and the agents' MemoryMax=; then the limits that are not
+ * memory: the UID pool (one UID per running agent) and kernel.pid_max (each
+ * agent may hold TasksMax=512 tasks). */
 
 #include <inttypes.h>
 #include <string.h>
 
+#include "agent-identity.h"
 #include "agent-info.h"
 #include "relief-config.h"
 #include "relief.h"
@@ -18,8 +21,20 @@ typedef struct Capacity {
         double close_percent, kill_percent;
         uint64_t total, slice_max, outside, budget, headroom, per_agent;
         uint64_t max_agents, recommended, running;
+        uint64_t pid_max, tasks_max, agents_by_pids;
         double used_percent;
 } Capacity;
+
+/* 0 when unreadable: shown as such, not guessed. */
+static uint64_t read_pid_max(void) {
+        _cleanup_(freep) char *path = str_printf("%s/sys/kernel/pid_max", novactl_proc_root());
+        _cleanup_(fclosep) FILE *f = path ? fopen(path, "re") : NULL;
+        uint64_t v = 0;
+
+        if (!f || fscanf(f, "%" SCNu64, &v) != 1)
+                return 0;
+        return v;
+}
 
 static int compute(sd_bus *bus, Capacity *c) {
         _cleanup_(freep) char *slice_dir = str_printf("%s/nova.slice/nova-agents.slice", novactl_cgroup_root());
@@ -64,6 +79,14 @@ static int compute(sd_bus *bus, Capacity *c) {
         /* The seed kept ~8% of the agent budget free for spikes (300 of 325). */
         c->recommended = c->max_agents * 9 / 10;
 
+        r = bus_unit_get_u64(bus, PROBE_UNIT, "org.freedesktop.systemd1.Service", "TasksMax", &c->tasks_max);
+        if (r < 0) {
+                log_error("cannot read TasksMax= of %s: %s", PROBE_UNIT, strerror(-r));
+                return NOVACTL_EXIT_BUS;
+        }
+        c->pid_max = read_pid_max();
+        c->agents_by_pids = c->tasks_max > 0 && c->tasks_max != UINT64_MAX ? c->pid_max / c->tasks_max : 0;
+
         r = bus_list_agents(bus, running, NULL, &units, &n);
         agent_units_free(units, n);
         c->running = n;
@@ -78,6 +101,8 @@ static int print_json(const Capacity *c) {
                 { "relief_headroom", c->headroom }, { "per_agent_max", c->per_agent },
                 { "max_agents", c->max_agents },   { "recommended_agents", c->recommended },
                 { "running_agents", c->running },
+                { "uid_pool", AGENT_UID_COUNT },   { "pid_max", c->pid_max },
+                { "per_agent_tasks_max", c->tasks_max }, { "agents_at_tasks_max", c->agents_by_pids },
         };
 
         if (!j)
@@ -115,5 +140,9 @@ int verb_capacity(int argc, char **argv, void *userdata) {
         printf("Max concurrent at the limit:    %10" PRIu64 "\n", c.max_agents);
         printf("Recommended max:                %10" PRIu64 "   (90%%: room for spikes)\n", c.recommended);
         printf("Running now:                    %10" PRIu64 "   (host %.1f%% used)\n", c.running, c.used_percent);
+        printf("Agent identities:               %10u   (UIDs %u-%u, one per running agent)\n", AGENT_UID_COUNT,
+               (unsigned) AGENT_UID_MIN, (unsigned) AGENT_UID_MAX);
+        printf("Kernel pid_max:                 %10" PRIu64 "   (%" PRIu64 " agents at TasksMax=%" PRIu64 " each)\n",
+               c.pid_max, c.agents_by_pids, c.tasks_max);
         return 0;
 }

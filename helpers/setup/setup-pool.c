@@ -1,10 +1,10 @@
 /* Step "pool": the workspace pool, slot k being the default workspace of
  * agent "agent-%03d" (k = 1..N): SETUP_WORKSPACES/agent-001 … created 0700
- * root:root. nova-agent@.service's StateDirectory=nova-agents/workspaces/%i
- * hands the directory to the agent's (dynamic) user at every start, and on
- * the first start systemd moves it to /var/lib/private/… and leaves a
- * symlink: a symlink here is a slot in use, and is left alone. The parent is
- * 0711, so an agent reaches its own slot but cannot list the others. */
+ * root:root. nova-agent-exec --prepare hands a slot to its agent's own UID at
+ * every start and --release gives it back to root at stop (agent-workspace.h);
+ * a symlink here (the DynamicUser= layout of 0.x, until the postinst moved it
+ * back) is a slot in use, and is left alone. The parent is 0711, so an agent
+ * reaches its own slot but cannot list the others. */
 
 #include <dirent.h>
 #include <errno.h>
