@@ -1,23 +1,38 @@
 #!/bin/bash
-# Build (or reuse) the disposable Debian 12 guest the VM suite boots.
+# Build (or reuse) the disposable Debian guest the VM suite boots.
 #
 # Usage: tests/vm/mkimage.sh            prints the cache directory holding
 #                                        rootfs.img, vmlinuz and initrd.img
 #
-# The image is cached outside the repository, keyed by a hash of the package
-# list, the recipe version and the guest-side files it bakes in, so changing
-# any of those rebuilds it and nothing else does.  NOVA_VM_CACHE overrides where.
+# NOVA_VM_SUITE picks the Debian release: bookworm (Debian 12, systemd 252,
+# kernel 6.1; the default) or trixie (Debian 13, systemd 257, kernel 6.12).
+# The image is cached outside the repository in base-SUITE-HASH, keyed by the
+# suite, the package list, the recipe version and the guest-side files it
+# bakes in, so changing any of those rebuilds it and nothing else does; a
+# rebuild deletes the older images of its own suite only.  NOVA_VM_CACHE
+# overrides where.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache_root=${NOVA_VM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nova-agent-host/vm}
 mirror=${NOVA_VM_MIRROR:-http://deb.debian.org/debian}
+suite=${NOVA_VM_SUITE:-bookworm}
+case $suite in
+bookworm) release='Debian 12 "bookworm" (systemd 252, kernel 6.1)' ;;
+trixie) release='Debian 13 "trixie" (systemd 257, kernel 6.12)' ;;
+*) echo "mkimage: NOVA_VM_SUITE=$suite: expected bookworm or trixie" >&2; exit 2 ;;
+esac
 
 # What the guest needs: systemd as PID 1 and the tools the tests drive.
 # No earlyoom, systemd-oomd or zram-tools here: each would act on its own the
 # moment the guest boots; the tests that compare against them install them.
+# The last line is the runtime libraries of our binaries (built on the host,
+# laid over the guest without the .deb): trixie's minimal image does not pull
+# libjson-c5 in through systemd.  Every name is the same on bookworm and
+# trixie (the sonames did not change: libsystemd0, libmount1, libkmod2,
+# libjson-c5); add a case on $suite here if one ever differs.
 packages=(
-	systemd-sysv udev dbus libpam-systemd polkitd
+	systemd-sysv udev dbus libpam-systemd libnss-systemd polkitd
 	linux-image-amd64 initramfs-tools kmod
 	procps psmisc util-linux e2fsprogs strace
 	stress-ng python3 nodejs git openssh-server
@@ -26,14 +41,15 @@ packages=(
 
 # Bump when the recipe below changes what ends up in the image.
 recipe=1
-key=$({ echo "$recipe $mirror"; printf '%s\n' "${packages[@]}";
+key=$({ echo "$recipe $suite $mirror"; printf '%s\n' "${packages[@]}";
 	cat "$here/guest/preinit" "$here/guest/nova-test-harness.service"; } |
 	sha256sum | cut -c1-16)
-dir=$cache_root/base-$key
+dir=$cache_root/base-$suite-$key
 
-# One build at a time: make -j runs several VM tests at once.
+# One build per suite at a time (make -j runs several VM tests at once); a
+# trixie build does not hold up bookworm tests.
 mkdir -p "$cache_root"
-exec 9>"$cache_root/.lock"
+exec 9>"$cache_root/.lock-$suite"
 flock 9
 
 if [ -s "$dir/rootfs.img" ] && [ -s "$dir/vmlinuz" ] && [ -s "$dir/initrd.img" ]; then
@@ -45,7 +61,7 @@ for tool in mmdebstrap mke2fs; do
 	command -v "$tool" >/dev/null || { echo "mkimage: $tool not found (apt-get install mmdebstrap e2fsprogs)" >&2; exit 1; }
 done
 
-tmp=$(mktemp -d "$cache_root/.build-XXXXXX")
+tmp=$(mktemp -d "$cache_root/.build-$suite-XXXXXX")
 # An interrupted mmdebstrap can leave /proc, /sys or /dev mounted in the tree:
 # unmount those first and never let rm cross into another filesystem.
 cleanup() {
@@ -56,8 +72,11 @@ cleanup() {
 trap cleanup EXIT
 root=$tmp/root
 
-echo "mkimage: building the Debian 12 guest in $dir (a few minutes, once)" >&2
+start=$SECONDS
+echo "mkimage: building the $release guest in $dir (a few minutes, once)" >&2
 # Check-Valid-Until off: the host's mirror may serve a frozen snapshot.
+# The kernel and initrd are taken from /boot, not through the /vmlinuz
+# symlinks: whether those exist depends on the release's kernel-img.conf.
 mmdebstrap --variant=minbase --mode=root \
 	--aptopt='Acquire::Check-Valid-Until "false"' \
 	--include="$(IFS=,; echo "${packages[*]}")" \
@@ -67,17 +86,22 @@ mmdebstrap --variant=minbase --mode=root \
 	--customize-hook="install -m 0755 '$here/guest/preinit' \"\$1/usr/local/sbin/nova-test-preinit\"" \
 	--customize-hook="install -m 0644 '$here/guest/nova-test-harness.service' \"\$1/etc/systemd/system/\"" \
 	--customize-hook='ln -s /etc/systemd/system/nova-test-harness.service "$1/etc/systemd/system/multi-user.target.wants/"' \
-	--customize-hook='cp -L "$1/vmlinuz" "$1/initrd.img" "$1/.."' \
-	bookworm "$root" "$mirror" >"$tmp/mmdebstrap.log" 2>&1 ||
-	{ tail -n 30 "$tmp/mmdebstrap.log" >&2; exit 1; }
+	--customize-hook='cp "$1"/boot/vmlinuz-* "$1/../vmlinuz" && cp "$1"/boot/initrd.img-* "$1/../initrd.img"' \
+	"$suite" "$root" "$mirror" >"$tmp/mmdebstrap.log" 2>&1 ||
+	{ tail -n 30 "$tmp/mmdebstrap.log" >&2; echo "mkimage: building the $release guest failed" >&2; exit 1; }
 
 # 4 GiB sparse: room for the tests' scratch files and journals.
 mke2fs -q -t ext4 -L nova-root -d "$root" "$tmp/rootfs.img" 4G >&2
 mkdir -p "$dir"
 mv "$tmp/rootfs.img" "$tmp/vmlinuz" "$tmp/initrd.img" "$dir/"
 printf '%s\n' "${packages[@]}" > "$dir/packages"
-# Older images are unreachable now; they are 1-2 GiB each.
-for old in "$cache_root"/base-*; do
-	[ "$old" = "$dir" ] || rm -rf --one-file-system "$old"
+echo "$suite" > "$dir/suite"
+# Older images of this suite are unreachable now; they are 1-2 GiB each.
+# (base-HASH without a suite: a bookworm image from before NOVA_VM_SUITE.)
+olds=("$cache_root/base-$suite-"*)
+[ "$suite" = bookworm ] && olds+=("$cache_root"/base-????????????????)
+for old in "${olds[@]}"; do
+	[ -e "$old" ] && [ "$old" != "$dir" ] && rm -rf --one-file-system "$old"
 done
+echo "mkimage: built the $release guest in $((SECONDS - start)) s" >&2
 echo "$dir"
