@@ -37,10 +37,14 @@ static int default_workspace(const char *name, const AgentConfig *c, bool *ret) 
 }
 
 static int claim(const char *name, const AgentConfig *c, uid_t *ret_uid) {
-        AgentIdentityProbe probe = agent_identity_probe_host(dir_from_env("NOVA_AGENTS_RUNDIR", RUNDIR "/nova-agents"));
+        _cleanup_(freep) char *runtime = str_printf("%s/" AGENT_RUNTIME_SUBDIR,
+                                                    dir_from_env("NOVA_AGENTS_RUNDIR", RUNDIR "/nova-agents"));
+        AgentIdentityProbe probe = agent_identity_probe_host(runtime);
         uid_t preferred = 0;
         int r;
 
+        if (!runtime)
+                return log_oom();
         (void) agent_workspace_owner(workspaces_dir(), private_dir(), name, &preferred);
         r = agent_identity_claim(records_dir(), name, c->workspace, preferred, &probe, ret_uid);
         if (r == -EUSERS)

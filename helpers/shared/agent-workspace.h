@@ -13,6 +13,12 @@
 #include <sys/types.h>
 
 #define AGENT_WORKSPACES_DIR LOCALSTATEDIR "/lib/nova-agents/workspaces"
+
+/* Each agent's RuntimeDirectory= is <rundir>/agents/NAME: one level below
+ * root's own files in <rundir> (admission, relief-inflight, NAME.conf, …),
+ * so that no agent name can make systemd take, and at stop remove, one of
+ * them as an agent's runtime directory. */
+#define AGENT_RUNTIME_SUBDIR "agents"
 #define AGENT_PRIVATE_WORKSPACES_DIR LOCALSTATEDIR "/lib/private/nova-agents/workspaces"
 
 /* systemd's DynamicUser= range (compiled in; UIDS-GIDS.md). */

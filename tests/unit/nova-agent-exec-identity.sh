@@ -37,9 +37,9 @@ launch() { # launch ARG…: sets $rc, $out, $err
 	out=$(cat "$tmp/out")
 	err=$(cat "$tmp/err")
 }
-# Where systemd puts RuntimeDirectory=nova-agents/NAME: its existence is
+# Where systemd puts RuntimeDirectory=nova-agents/agents/NAME: its existence is
 # what says "this agent runs" to a claim looking for stale ones.
-runtime() { mkdir -p "$NOVA_AGENTS_RUNDIR/$1" && chmod 700 "$NOVA_AGENTS_RUNDIR/$1" && echo "$NOVA_AGENTS_RUNDIR/$1"; }
+runtime() { mkdir -p "$NOVA_AGENTS_RUNDIR/agents/$1" && chmod 700 "$NOVA_AGENTS_RUNDIR/agents/$1" && echo "$NOVA_AGENTS_RUNDIR/agents/$1"; }
 
 echo "1..22"
 
@@ -49,12 +49,12 @@ uid=$(stat -c %u "$NOVA_AGENTS_WORKSPACES/a1" 2>/dev/null)
 case $uid in 7[0-9][0-9][0-9][0-9] | 8[0-4][0-9][0-9][0-9]) r=pool ;; *) r="not in the pool: $uid" ;; esac
 is "$r" pool "the workspace was created for a UID of the pool (70000-84999)"
 is "$(stat -c '%g %a' "$NOVA_AGENTS_WORKSPACES/a1")" "$uid 700" "the workspace is 0700, the agent's GID"
-is "$(stat -c '%u %g' "$NOVA_AGENTS_RUNDIR/a1" "$NOVA_AGENTS_RUNDIR/a1/a1.conf" | sort -u)" "$uid $uid" "the runtime directory and the merged file are the agent's"
+is "$(stat -c '%u %g' "$NOVA_AGENTS_RUNDIR/agents/a1" "$NOVA_AGENTS_RUNDIR/agents/a1/a1.conf" | sort -u)" "$uid $uid" "the runtime directory and the merged file are the agent's"
 is "$(readlink "$NOVA_AGENTS_USERDB/$uid.user")" nova-a1.user "the claim: UID.user -> nova-a1.user"
 is "$(readlink "$NOVA_AGENTS_USERDB/$uid.group")" nova-a1.group "the group record by number"
 is "$(stat -c %a "$NOVA_AGENTS_USERDB/nova-a1.user")" 644 "the record is world-readable (NSS in the agents)"
 
-RUNTIME_DIRECTORY=$NOVA_AGENTS_RUNDIR/a1 launch a1
+RUNTIME_DIRECTORY=$NOVA_AGENTS_RUNDIR/agents/a1 launch a1
 is "$rc" 0 "the launcher as root runs the command"
 is "$out" "$(printf '%s\n%s\n%s\nCapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nCapAmb:\t0000000000000000\nnova-a1 %s' \
 	"$uid" "$uid" "$uid" "$NOVA_AGENTS_WORKSPACES/a1")" "as the claimed UID and GID, no other group, no capability in any set, USER and HOME set"
@@ -84,7 +84,7 @@ is "$(stat -c %u "$NOVA_AGENTS_WORKSPACES/a1" "$NOVA_AGENTS_WORKSPACES/a1/mine" 
 
 # The pool full: every free UID claimed by an agent that runs (its runtime
 # directory exists).
-mkdir -p "$NOVA_AGENTS_RUNDIR/holder"
+mkdir -p "$NOVA_AGENTS_RUNDIR/agents/holder"
 python3 -c 'import os, sys
 d = sys.argv[1]
 for u in range(70000, 85000):
@@ -94,8 +94,8 @@ RUNTIME_DIRECTORY=$(runtime c1) launch --prepare c1
 is "$rc" 5 "the pool full: exit 5"
 is "$err" "nova-agent-exec: no free agent identity: all 15000 UIDs 70000-84999 are held by running agents" \
 	"the pool full: the one-line reason"
-rmdir "$NOVA_AGENTS_RUNDIR/holder"
-RUNTIME_DIRECTORY=$NOVA_AGENTS_RUNDIR/c1 launch --prepare c1
+rmdir "$NOVA_AGENTS_RUNDIR/agents/holder"
+RUNTIME_DIRECTORY=$NOVA_AGENTS_RUNDIR/agents/c1 launch --prepare c1
 is "$rc" 0 "claims of an agent that no longer runs are taken back"
 
 # Upgrade: a workspace of the shared dynamic UID, its files handed over.
