@@ -157,14 +157,17 @@ out "| novactl status --json vs raw cgroupfs cat | $status_ms vs $raw_ms ms = $(
 out "| novactl count | $count_ms ms | |"
 out "| systemctl daemon-reload at $n agents | $reload_ms ms | |"
 
-# nova-reliefd idle: wakeups (context switches) and CPU over 60 s.
+# nova-reliefd idle: its own wakeup counter (metrics file), its context
+# switches (a wakeup blocks more than once: fsync of the metrics file, …) and
+# its CPU over 60 s.
 rpid=$(systemctl show -P MainPID nova-relief.service)
 ctx() { awk '/ctxt_switches/ { s += $2 } END { print s }' "/proc/$rpid/status"; }
 rcpu() { awk '{ print ($14 + $15) * 10 }' "/proc/$rpid/stat"; }
-c0=$(ctx); r0=$(rcpu); sleep 60; c1=$(ctx); r1=$(rcpu)
-wake_h=$(((c1 - c0) * 60))
-look_ms=$(per $((r1 - r0)) $((c1 - c0 > 0 ? c1 - c0 : 1)))
-out "| nova-reliefd idle wakeups; CPU per wakeup | $wake_h /h; $look_ms ms | <= 360 /h; <= 20 ms |"
+wakeups() { awk '$1 == "nova_reliefd_wakeups_total" { print $2 }' /run/nova-agents/nova-reliefd.prom; }
+c0=$(ctx); r0=$(rcpu); w0=$(wakeups); sleep 60; c1=$(ctx); r1=$(rcpu); w1=$(wakeups)
+wake_h=$(((${w1:-0} - ${w0:-0}) * 60)); ctx_h=$(((c1 - c0) * 60))
+look_ms=$(per $((r1 - r0)) $((${w1:-0} - ${w0:-0} > 0 ? ${w1:-0} - ${w0:-0} : 1)))
+out "| nova-reliefd idle wakeups (its counter); context switches; CPU per wakeup | $wake_h /h; $ctx_h /h; $look_ms ms | <= 360 /h; <= 20 ms |"
 
 # --- 3. A relief event that must kill >= kills_goal agents ----------------------
 # Each grower holds 1 MiB more; enough of them to pass 95 %.
