@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "agent-identity.h"
+#include "agent-workspace.h"
 #include "file-util.h"
 #include "macro.h"
 #include "str-util.h"
@@ -190,6 +191,8 @@ static int try_uid(const char *dir, const char *name, uid_t uid, const AgentIden
                 return 1;
         if (probe->alive && probe->alive(owner, probe->userdata))
                 return 0;
+        if (probe->reclaim && probe->reclaim(owner, probe->userdata) < 0)
+                return 0;
         r = release_locked(dir, owner);
         return r < 0 ? r : 1;
 }
@@ -300,7 +303,8 @@ int agent_identity_release(const char *records_dir, const char *name) {
 }
 
 static bool host_alive(const char *name, void *userdata) {
-        _cleanup_(freep) char *path = str_printf("%s/%s", (const char *) userdata, name);
+        const AgentIdentityHost *host = userdata;
+        _cleanup_(freep) char *path = str_printf("%s/%s", host->runtime_dir, name);
         struct stat st;
 
         /* Out of memory: say alive, so that nothing is taken from a running agent. */
@@ -334,11 +338,19 @@ static bool host_name_taken(const char *user, _unused_ void *userdata) {
         return nss_failed(getgrnam_r(user, &gr, buf, sizeof buf, &grr)) || (grr && !agent_uid_in_pool(grr->gr_gid));
 }
 
-AgentIdentityProbe agent_identity_probe_host(const char *rundir) {
+static int host_reclaim(const char *owner, void *userdata) {
+        const AgentIdentityHost *host = userdata;
+        int r = agent_workspace_lock(host->workspaces_dir, owner);
+
+        return r == -ENOENT || r == -ELOOP ? 0 : r; /* no workspace: nothing to lock */
+}
+
+AgentIdentityProbe agent_identity_probe_host(const AgentIdentityHost *host) {
         return (AgentIdentityProbe) {
                 .alive = host_alive,
                 .uid_taken = host_uid_taken,
                 .name_taken = host_name_taken,
-                .userdata = (void *) rundir,
+                .reclaim = host_reclaim,
+                .userdata = (void *) host,
         };
 }

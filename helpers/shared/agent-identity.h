@@ -17,7 +17,11 @@
  * nova-NAME.group make them resolvable by number. The UID.user symlink is the
  * claim itself: it exists for exactly one agent. Claims and releases hold
  * flock() on the directory, so two starts never take the same UID. /run is a
- * tmpfs: a reboot releases everything.
+ * tmpfs: a reboot releases everything. A stopped agent keeps its claim (and
+ * its workspace) until it starts again or a claim needs the UID: then the
+ * claim is stale and taken back, its workspace locked first. Not released at
+ * stop (ExecStopPost=): that step runs in the agent's cgroup, and after a
+ * fork bomb there it starved behind 512 processes past the stop timeout.
  *
  * The range sits between Debian's login range (1000-59999), its reserved
  * 60000-64999 and systemd's DynamicUser= range on one side, and the
@@ -48,13 +52,23 @@ typedef struct AgentIdentityProbe {
          * (/etc/passwd, LDAP, …)? Such a UID is skipped, such a name refused. */
         bool (*uid_taken)(uid_t uid, void *userdata);
         bool (*name_taken)(const char *user, void *userdata);
+        /* Called before a stale claim of agent owner is taken back; < 0
+         * leaves that UID alone. The host's locks owner's workspace, so that
+         * the UID's next holder cannot enter it. */
+        int (*reclaim)(const char *owner, void *userdata);
         void *userdata;
 } AgentIdentityProbe;
 
+typedef struct AgentIdentityHost {
+        const char *runtime_dir;    /* <rundir>/agents: one directory per running agent */
+        const char *workspaces_dir; /* the default workspaces */
+} AgentIdentityHost;
+
 /* The probe for a real host: alive = the agent's runtime directory exists
- * below rundir (systemd removes it after ExecStopPost=); uid_taken and
- * name_taken ask NSS and ignore answers that are pool UIDs (our records). */
-AgentIdentityProbe agent_identity_probe_host(const char *rundir);
+ * (systemd removes it when the unit stops); uid_taken and name_taken ask NSS
+ * and ignore answers that are pool UIDs (our records); reclaim =
+ * agent_workspace_lock(). host must outlive the probe. */
+AgentIdentityProbe agent_identity_probe_host(const AgentIdentityHost *host);
 
 /* Claims a UID for agent name in records_dir (normally /run/userdb):
  * its current one if it holds one, else preferred (e.g. the owner of its

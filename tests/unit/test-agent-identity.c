@@ -27,8 +27,19 @@ static bool fake_name_taken(const char *user, _unused_ void *userdata) {
         return taken_name && strcmp(user, taken_name) == 0;
 }
 
+static bool refuse_reclaim = false;
+static char reclaimed[64];
+
+static int fake_reclaim(const char *owner, _unused_ void *userdata) {
+        if (refuse_reclaim)
+                return -EBUSY;
+        snprintf(reclaimed, sizeof reclaimed, "%s", owner);
+        return 0;
+}
+
 static const AgentIdentityProbe probe = {
         .alive = fake_alive, .uid_taken = fake_uid_taken, .name_taken = fake_name_taken,
+        .reclaim = fake_reclaim,
 };
 
 static char *link_target(const char *dir, uid_t uid) {
@@ -101,8 +112,14 @@ static void test_full_and_stale(const char *dir) {
         running[1] = "g";
         is_int(agent_identity_claim(dir, "late", "/w/l", 0, &probe, &u), -EUSERS, "the pool full: -EUSERS");
         running[0] = running[1] = NULL;
+        refuse_reclaim = true;
+        is_int(agent_identity_claim(dir, "late", "/w/l", 0, &probe, &u), -EUSERS,
+               "stale claims whose workspace cannot be locked are not taken back");
+        refuse_reclaim = false;
         is_int(agent_identity_claim(dir, "late", "/w/l", 0, &probe, &u), 0, "the holder stopped: its stale claims are taken back");
         is_str(link_target(dir, u), "nova-late.user", "the taken-back UID is late's now");
+        ok(strcmp(reclaimed, "holder") == 0 || strcmp(reclaimed, "g") == 0,
+           "the stopped owner's workspace was locked first (%s)", reclaimed);
 }
 
 static void test_record_garbage(const char *dir) {
