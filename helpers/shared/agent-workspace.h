@@ -43,10 +43,11 @@ int agent_workspace_migrate_all(const char *workspaces_dir, const char *private_
 int agent_workspace_adopt(const char *workspaces_dir, const char *name, uid_t uid,
                           unsigned long *ret_changed);
 
-/* While its agent is stopped a workspace is root's (0700), so that whoever
- * gets the agent's UID next cannot enter it; the UID it had is kept in the
- * trusted.nova.uid attribute (only root can set it), so the next start can
- * ask for the same UID and skip the walk. -ENOENT: no workspace. */
+/* Before a stopped agent's UID goes to another agent (agent-identity.h), its
+ * workspace becomes root's (0700), so that the UID's next holder cannot
+ * enter it; the UID it had is kept in the trusted.nova.uid attribute (only
+ * root can set it), so the agent's next start can ask for the same UID and
+ * skip the walk. -ENOENT: no workspace. */
 int agent_workspace_lock(const char *workspaces_dir, const char *name);
 
 /* Changes every inode of the tree at directory dfd owned by an agent UID
