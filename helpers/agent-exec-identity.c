@@ -77,12 +77,9 @@ int identity_prepare(const char *name, const AgentConfig *c, const char *dir, ui
                         log_error("workspace %s is still a link into %s (DynamicUser= layout): "
                                   "run nova-agent-exec --migrate-workspaces as root (the package's postinst does)",
                                   c->workspace, private_dir());
-                if (r == -ELOOP) {
-                        (void) agent_identity_release(records_dir(), name);
-                        return -ENOTDIR;
-                }
-                if (r < 0) {
+                else if (r < 0)
                         log_error("workspace %s: cannot hand it to UID %u: %s", c->workspace, (unsigned) uid, strerror(-r));
+                if (r < 0) {
                         (void) agent_identity_release(records_dir(), name);
                         return -ENOTDIR;
                 }
@@ -119,12 +116,12 @@ int identity_release(const char *name) {
         /* Both, whatever the first says: a workspace left open is a leak to
          * the UID's next holder, a UID never released shrinks the pool. */
         r = agent_workspace_lock(workspaces_dir(), name);
-        if (r < 0 && r != -ENOENT && r != -ELOOP)
+        if (r < 0)
                 log_error("workspace of %s: cannot lock it: %s", name, strerror(-r));
         k = agent_identity_release(records_dir(), name);
         if (k < 0)
                 log_error("cannot release the identity of %s in %s: %s", name, records_dir(), strerror(-k));
-        return (r < 0 && r != -ENOENT && r != -ELOOP) || k < 0 ? -IDENTITY_ERRNO : 0;
+        return r < 0 || k < 0 ? -IDENTITY_ERRNO : 0;
 }
 
 int identity_become(const char *name, const AgentConfig *c) {

@@ -24,7 +24,8 @@ int identity_prepare(const char *name, const AgentConfig *c, const char *dir, ui
 /* --migrate-workspaces: agent_workspace_migrate_all() with our directories. */
 int identity_migrate_workspaces(void);
 
-/* --release (ExecStopPost=+): locks the default workspace, gives the UID back. */
+/* --release (by hand; the unit has no ExecStopPost=): locks the default
+ * workspace, gives the UID back. */
 int identity_release(const char *name);
 
 /* ExecStart=: as root, become the user identity_prepare() claimed; as anyone

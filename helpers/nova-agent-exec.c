@@ -1,5 +1,5 @@
-/* nova-agent-exec: ExecStartPre=, ExecStart= and ExecStopPost= of
- * nova-agent@NAME.service.
+/* nova-agent-exec: ExecStartPre= and ExecStart= of nova-agent@NAME.service,
+ * and the package's postinst.
  *
  *   nova-agent-exec --check NAME   checks the name, the configuration and the
  *                                  workspace; prints one line about the agent
@@ -12,7 +12,8 @@
  *                                  and execs Command=, which becomes the unit's
  *                                  main process
  *   nova-agent-exec --release NAME locks the default workspace and gives the
- *                                  UID back (after the agent stopped)
+ *                                  UID back (by hand, after the agent stopped;
+ *                                  a later start that needs the UID does both)
  *   nova-agent-exec --migrate-workspaces
  *                                  moves DynamicUser-era workspaces back from
  *                                  /var/lib/private (the package's postinst)

@@ -340,9 +340,8 @@ static bool host_name_taken(const char *user, _unused_ void *userdata) {
 
 static int host_reclaim(const char *owner, void *userdata) {
         const AgentIdentityHost *host = userdata;
-        int r = agent_workspace_lock(host->workspaces_dir, owner);
 
-        return r == -ENOENT || r == -ELOOP ? 0 : r; /* no workspace: nothing to lock */
+        return agent_workspace_lock(host->workspaces_dir, owner);
 }
 
 AgentIdentityProbe agent_identity_probe_host(const AgentIdentityHost *host) {

@@ -245,6 +245,8 @@ int agent_workspace_lock(const char *workspaces_dir, const char *name) {
         int r;
 
         r = open_workspace(workspaces_dir, name, &fd, &st);
+        if (r == -ENOENT || r == -ELOOP)
+                return 0; /* none, or a link that is not ours: nothing to lock */
         if (r < 0)
                 return r;
         if (st.st_uid == 0)

@@ -47,7 +47,7 @@ int agent_workspace_adopt(const char *workspaces_dir, const char *name, uid_t ui
  * workspace becomes root's (0700), so that the UID's next holder cannot
  * enter it; the UID it had is kept in the trusted.nova.uid attribute (only
  * root can set it), so the agent's next start can ask for the same UID and
- * skip the walk. -ENOENT: no workspace. */
+ * skip the walk. No workspace (or a symlink, never followed): 0. */
 int agent_workspace_lock(const char *workspaces_dir, const char *name);
 
 /* Changes every inode of the tree at directory dfd owned by an agent UID
