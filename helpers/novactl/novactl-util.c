@@ -1,4 +1,4 @@
-/* Small helpers shared by the verbs: clocks, number formatting, and the
+/* Small helpers shared by the verbs: number formatting, and the
  * SIGKILL-and-confirm step of `stop --force` and `relieve`. */
 
 #include <errno.h>
@@ -16,13 +16,6 @@
 #include "str-util.h"
 
 #define AGENT_SLICE_CGROUP "/nova.slice/nova-agents.slice"
-
-uint64_t now_usec(clockid_t clock) {
-        struct timespec ts;
-
-        clock_gettime(clock, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
 
 const char *format_bytes(char *buf, size_t size, uint64_t bytes) {
         static const char units[] = "KMGTPE";

@@ -11,6 +11,7 @@
 #include <systemd/sd-bus.h>
 
 #include "macro.h"
+#include "time-util.h"
 
 /* The exit codes, as documented in novactl(1). Keep both in step. */
 enum {
@@ -158,7 +159,6 @@ void admit_forget(const char *name);
 struct ReliefConfig;
 int relief_config_get(struct ReliefConfig *ret);
 
-uint64_t now_usec(clockid_t clock);
 /* "1.5G", "512.0M", "-" for AGENT_CGROUP_UNKNOWN, … into buf. */
 const char *format_bytes(char *buf, size_t size, uint64_t bytes);
 const char *format_duration(char *buf, size_t size, uint64_t usec);

@@ -24,12 +24,6 @@
  * oomd's 60 % over 30 s, and cheap (the kernel polls only while stalling). */
 #define PSI_TRIGGER "some 100000 1000000"
 
-uint64_t now_usec(clockid_t clock) {
-        struct timespec ts;
-        clock_gettime(clock, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
-
 static const char *env_or(const char *var, const char *fallback) {
         const char *v = getenv(var);
         return v && *v ? v : fallback;

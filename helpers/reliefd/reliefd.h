@@ -12,6 +12,7 @@
 #include "host-memory.h"
 #include "policy.h"
 #include "relief-config.h"
+#include "time-util.h"
 
 /* The journal catalog (catalog/nova-agent-host.catalog) documents each. */
 #define MSGID_ADMISSION_CLOSED "e561582b674143dba62b193dcad31d29"
@@ -74,8 +75,6 @@ typedef struct Daemon {
 
 /* reliefd.c: PSI trigger and memory.events watch on the slice, once it exists. */
 void watch_slice(Daemon *d);
-
-uint64_t now_usec(clockid_t clock);
 
 /* monitor.c: one look and what follows from it. < 0 only on errors that
  * should stop the daemon. */
