@@ -69,16 +69,6 @@ static bool arg_release = false;
 static bool arg_migrate = false;
 static const char *arg_name = NULL;
 
-void log_error(const char *format, ...) {
-        va_list ap;
-
-        fputs("nova-agent-exec: ", stderr);
-        va_start(ap, format);
-        vfprintf(stderr, format, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-}
-
 int log_oom(void) {
         log_error("out of memory");
         return -ENOMEM;

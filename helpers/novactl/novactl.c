@@ -43,16 +43,6 @@ static const Verb verbs[] = {
           "ensure COUNT [--parallel N] [--template NAME] [--force]" },
 };
 
-void log_error(const char *format, ...) {
-        va_list ap;
-
-        fputs("novactl: ", stderr);
-        va_start(ap, format);
-        vfprintf(stderr, format, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-}
-
 int log_oom(void) {
         log_error("out of memory");
         return NOVACTL_EXIT_FAILURE;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <systemd/sd-bus.h>
 
+#include "log.h"
 #include "macro.h"
 #include "time-util.h"
 
@@ -49,7 +50,6 @@ const char *novactl_rundir(void);
 const char *novactl_proc_root(void);
 const char *novactl_cgroup_root(void);
 
-void log_error(const char *format, ...) _printf_(1, 2);
 int log_oom(void);
 /* The exit code for a negative errno that stopped a verb (permission → 5). */
 int exit_code_from_errno(int r);
