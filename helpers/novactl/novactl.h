@@ -10,6 +10,7 @@
 #include <time.h>
 #include <systemd/sd-bus.h>
 
+#include "bus-wait-jobs.h"
 #include "log.h"
 #include "macro.h"
 #include "time-util.h"
@@ -89,10 +90,11 @@ void agent_units_free(AgentUnit *units, size_t n);
  * sorted by name. patterns NULL: every agent. Returns an exit code. */
 int bus_list_agents(sd_bus *bus, char **states, char **patterns, AgentUnit **ret, size_t *ret_n);
 
-typedef struct JobWait JobWait;
-JobWait *job_wait_free(JobWait *w);
+/* The shared job wait (bus-wait-jobs.h) with exit codes: skipped is
+ * success, each job that did not succeed is logged once. */
+typedef BusWaitJobs JobWait;
 static inline void job_wait_freep(JobWait **w) {
-        job_wait_free(*w);
+        bus_wait_jobs_free(*w);
 }
 /* Installs the JobRemoved match; create it before the calls that make jobs. */
 int job_wait_new(sd_bus *bus, JobWait **ret);
@@ -107,9 +109,13 @@ int job_wait_all(JobWait *w, uint64_t timeout_usec);
 /* Dispatches job signals until at most at_most_running jobs run or the
  * deadline (CLOCK_MONOTONIC) passes. Returns an exit code (bus lost). */
 int job_wait_some(JobWait *w, size_t at_most_running, uint64_t deadline);
-size_t job_wait_running(const JobWait *w);
+static inline size_t job_wait_running(const JobWait *w) {
+        return bus_wait_jobs_running(w);
+}
 /* Whether a job has ended with a result other than done/skipped. */
-bool job_wait_any_failed(const JobWait *w);
+static inline bool job_wait_any_failed(const JobWait *w) {
+        return bus_wait_jobs_first_error(w) < 0;
+}
 
 /* Manager.KillUnit(unit, whom, signal). Returns an exit code. */
 int bus_kill_unit(sd_bus *bus, const char *unit, const char *whom, int signo);
