@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <string.h>
@@ -162,8 +163,14 @@ int verb_relieve(int argc, char **argv, void *userdata) {
                 log_error("cannot read %s/meminfo: %s", novactl_proc_root(), strerror(-r));
                 r = NOVACTL_EXIT_FAILURE;
         }
-        if (r == 0 && (r = relief_pick_victims(cand, n, host.total, host.available, target, &plan)) < 0)
+        if (r == 0 && (r = relief_pick_victims(cand, n, host.total, host.available, target, &plan)) == -ENOMEM)
                 r = log_oom();
+        else if (r < 0) {
+                /* -EINVAL: a meminfo with no MemTotal, or more available than total. */
+                log_error("cannot plan relief from %s/meminfo (total %" PRIu64 ", available %" PRIu64 " bytes): %s",
+                          novactl_proc_root(), host.total, host.available, strerror(-r));
+                r = NOVACTL_EXIT_FAILURE;
+        }
         if (r == 0) {
                 if (!arg_json)
                         print_plan(&plan, cand, &host, target, dry_run);
