@@ -38,11 +38,23 @@ enum {
  * takes at most TimeoutStopSec=10s; a start of hundreds queues behind PID 1. */
 #define JOB_WAIT_USEC (120ULL * 1000 * 1000)
 
-/* Global options, set by main() before the verb runs. */
+/* Global options, set by parse_global() before the verb runs (novactl-args.c). */
 extern bool arg_json;
 extern bool arg_legend;
 extern const char *arg_host;   /* the host of this run of the verb; NULL: local */
 extern char **arg_hosts;       /* every -H, in order */
+
+typedef enum GlobalAction {
+        GLOBAL_RUN,     /* run the verb in *ret_argv */
+        GLOBAL_HELP,    /* -h, --help */
+        GLOBAL_VERSION, /* --version */
+} GlobalAction;
+/* Takes the global options out of argv wherever they stand before "--" (so
+ * `novactl status --json` and `novactl --json status` both work) and leaves
+ * the verb and its own arguments in *ret_argv (a new array of argv's
+ * strings, NULL-terminated; free() it). 0, or -EINVAL on a usage error
+ * (printed), -ENOMEM. */
+int parse_global(int argc, char **argv, GlobalAction *ret_action, int *ret_argc, char ***ret_argv);
 
 /* Directories, overridable for tests ($NOVA_AGENTS_CONFDIR, $NOVA_AGENTS_RUNDIR,
  * $NOVACTL_PROC_ROOT, $NOVACTL_CGROUP_ROOT), like nova-agent-exec. */
