@@ -29,9 +29,9 @@ const char *format_bytes(char *buf, size_t size, uint64_t bytes) {
         else if (bytes < 1024)
                 snprintf(buf, size, "%" PRIu64 "B", bytes);
         else {
-                do
+                /* Divided once per letter: the last letter takes what is left. */
+                for (v /= 1024; v >= 1024 && i + 2 < sizeof(units); i++)
                         v /= 1024;
-                while (v >= 1024 && ++i < sizeof(units) - 2);
                 snprintf(buf, size, "%.1f%c", v, units[i]);
         }
         return buf;
