@@ -21,20 +21,6 @@ typedef struct Sample {
         uint64_t bytes, tasks;
 } Sample;
 
-static int read_u64_at(int dirfd, const char *file, uint64_t *ret) {
-        char buf[64];
-        int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        ssize_t k = read(fd, buf, sizeof(buf) - 1);
-        int e = errno;
-        close(fd);
-        if (k < 0)
-                return -e;
-        buf[k] = '\0';
-        return cgroup_value_parse(buf, ret);
-}
-
 static bool is_unit_dir(const struct dirent *de) {
         size_t n = strlen(de->d_name);
         if (de->d_type != DT_DIR || n >= RELIEFD_NAME_MAX)
@@ -63,8 +49,8 @@ static int sample_slice(const Daemon *d, Sample **ret, size_t *ret_n) {
                         continue; /* gone meanwhile */
                 Sample x = {};
                 snprintf(x.name, sizeof(x.name), "%s", de->d_name);
-                int r = read_u64_at(fd, "memory.current", &x.bytes);
-                if (r >= 0 && read_u64_at(fd, "pids.current", &x.tasks) < 0)
+                int r = cgroup_read_u64_at(fd, "memory.current", &x.bytes);
+                if (r >= 0 && cgroup_read_u64_at(fd, "pids.current", &x.tasks) < 0)
                         x.tasks = 0;
                 close(fd);
                 if (r < 0)

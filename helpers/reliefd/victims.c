@@ -25,18 +25,12 @@
 #define VICTIM_GIVE_UP_USEC (10ULL * 1000 * 1000)
 
 static int victim_populated(const Daemon *d, const Victim *v) {
-        _cleanup_(freep) char *path = str_printf("%s/%s/cgroup.events", d->slice_dir, v->name);
-        _cleanup_(freep) char *text = NULL;
-        uint64_t p;
+        _cleanup_(freep) char *dir = str_printf("%s/%s", d->slice_dir, v->name);
 
-        if (!path)
+        if (!dir)
                 return -ENOMEM;
-        int r = read_file_full(path, 4096, &text, NULL);
-        if (r == -ENOENT || r == -ENODEV)
-                return 0; /* the cgroup is gone: so are its processes */
-        if (r < 0)
-                return r;
-        return cgroup_keyed_value(text, "populated", &p) < 0 ? -EBADMSG : p != 0;
+        int r = cgroup_populated(dir);
+        return r == -ENOENT || r == -ENODEV ? 0 : r; /* the cgroup is gone: so are its processes */
 }
 
 uint64_t victims_in_flight_bytes(const Daemon *d) {
