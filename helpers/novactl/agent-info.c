@@ -136,9 +136,9 @@ static int report_missing(const AgentUnit *units, size_t n, char **names) {
         return ret;
 }
 
-int overview_gather(sd_bus *bus, char **states, char **names, bool with_details, Overview *ret) {
+int overview_gather(sd_bus *bus, char *const *states, char **names, bool with_details, Overview *ret) {
         _cleanup_(strv_freep) char **patterns = NULL;
-        _cleanup_(freep) char *slice_dir = str_printf("%s/nova.slice/nova-agents.slice", novactl_cgroup_root());
+        _cleanup_(freep) char *slice_dir = str_printf("%s" AGENT_SLICE_CGROUP, novactl_cgroup_root());
         Overview o = {};
         AgentUnit *units = NULL;
         size_t n = 0;
@@ -147,7 +147,7 @@ int overview_gather(sd_bus *bus, char **states, char **names, bool with_details,
         if (!slice_dir)
                 return log_oom();
         for (char **s = names; s && *s; s++) {
-                char *p = str_printf(AGENT_UNIT_PREFIX "%s" AGENT_UNIT_SUFFIX, *s);
+                char *p = agent_unit_from_name(*s);
                 if (!p || strv_push(&patterns, p) < 0) {
                         free(p);
                         return log_oom();

@@ -40,7 +40,7 @@ void overview_done(Overview *o);
  * calls and file reads per agent). Returns an exit code. An agent named but
  * not found is reported and makes the result NOVACTL_EXIT_NO_AGENT, after
  * the others were gathered. */
-int overview_gather(sd_bus *bus, char **states, char **names, bool with_details, Overview *ret);
+int overview_gather(sd_bus *bus, char *const *states, char **names, bool with_details, Overview *ret);
 
 /* The stable JSON form (novactl(1) documents the keys). */
 int overview_to_json(const Overview *o, json_object **ret);

@@ -21,16 +21,11 @@ int exit_code_from_errno(int r) {
         return r == -EACCES || r == -EPERM || r == -EROFS ? NOVACTL_EXIT_BUS : NOVACTL_EXIT_FAILURE;
 }
 
-static const char *dir_from_env(const char *var, const char *fallback) {
-        const char *v = getenv(var);
-        return v && *v ? v : fallback;
-}
-
 const char *novactl_confdir(void) {
-        return dir_from_env("NOVA_AGENTS_CONFDIR", AGENTS_CONFDIR);
+        return agents_confdir();
 }
 const char *novactl_rundir(void) {
-        return dir_from_env("NOVA_AGENTS_RUNDIR", AGENTS_RUNDIR);
+        return agents_rundir();
 }
 const char *novactl_proc_root(void) {
         return dir_from_env("NOVACTL_PROC_ROOT", "/proc");

@@ -56,15 +56,6 @@ static int agent_unit_compare(const void *a, const void *b) {
         return strcmp(((const AgentUnit *) a)->name, ((const AgentUnit *) b)->name);
 }
 
-/* NAME of nova-agent@NAME.service, or NULL when unit is something else. */
-static char *agent_name_of(const char *unit) {
-        size_t n = strlen(unit), p = strlen(AGENT_UNIT_PREFIX), s = strlen(AGENT_UNIT_SUFFIX);
-
-        if (n <= p + s || !str_has_prefix(unit, AGENT_UNIT_PREFIX) || strcmp(unit + n - s, AGENT_UNIT_SUFFIX) != 0)
-                return NULL;
-        return strndup(unit + p, n - p - s);
-}
-
 static int read_agent_list(sd_bus_message *reply, AgentUnit **ret, size_t *ret_n) {
         AgentUnit *units = NULL;
         size_t n = 0, alloc = 0;
@@ -74,7 +65,7 @@ static int read_agent_list(sd_bus_message *reply, AgentUnit **ret, size_t *ret_n
         r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "(ssssssouso)");
         while (r >= 0 && (r = sd_bus_message_read(reply, "(ssssssouso)", &unit, NULL, NULL, &active, &sub, NULL,
                                                    NULL, NULL, NULL, NULL)) > 0) {
-                _cleanup_(freep) char *name = agent_name_of(unit);
+                _cleanup_(freep) char *name = agent_name_from_unit(unit);
                 /* The pattern matches escaped instances too (nova-agent@a\x2fb):
                  * not agents novactl could name, so not listed. */
                 if (!name || !agent_name_is_valid(name))
@@ -106,7 +97,7 @@ static int read_agent_list(sd_bus_message *reply, AgentUnit **ret, size_t *ret_n
         return 0;
 }
 
-int bus_list_agents(sd_bus *bus, char **states, char **patterns, AgentUnit **ret, size_t *ret_n) {
+int bus_list_agents(sd_bus *bus, char *const *states, char **patterns, AgentUnit **ret, size_t *ret_n) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         char *all[] = { (char *) AGENT_UNIT_PATTERN, NULL };
@@ -114,7 +105,7 @@ int bus_list_agents(sd_bus *bus, char **states, char **patterns, AgentUnit **ret
 
         r = sd_bus_message_new_method_call(bus, &m, DEST, MANAGER_PATH, MANAGER_IFACE, "ListUnitsByPatterns");
         if (r >= 0)
-                r = sd_bus_message_append_strv(m, states);
+                r = sd_bus_message_append_strv(m, (char **) states);
         if (r >= 0)
                 r = sd_bus_message_append_strv(m, patterns ? patterns : all);
         if (r >= 0)

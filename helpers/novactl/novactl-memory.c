@@ -50,10 +50,6 @@ static void print_table(const Overview *o) {
 
 int verb_memory(int argc, char **argv, void *userdata) {
         static const struct option options[] = { { "sort", required_argument, NULL, 's' }, {} };
-        static char *running[] = {
-                (char *) "active", (char *) "activating", (char *) "deactivating",
-                (char *) "reloading", NULL,
-        };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(overview_done) Overview o = {};
         int c, r;
@@ -82,7 +78,7 @@ int verb_memory(int argc, char **argv, void *userdata) {
         r = bus_connect(&bus);
         if (r == 0)
                 /* Age only when sorting by it: it costs a bus call per agent. */
-                r = overview_gather(bus, running, NULL, sort_key == SORT_AGE || !arg_json, &o);
+                r = overview_gather(bus, agent_states_alive, NULL, sort_key == SORT_AGE || !arg_json, &o);
         if (r != 0)
                 return r;
         if (o.n > 1)

@@ -128,10 +128,6 @@ static int parse_args(int argc, char **argv, double *target, bool *dry_run) {
 }
 
 int verb_relieve(int argc, char **argv, void *userdata) {
-        static char *running[] = {
-                (char *) "active", (char *) "activating", (char *) "deactivating",
-                (char *) "reloading", NULL,
-        };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(freep) ReliefCandidate *cand = NULL;
         _cleanup_(relief_plan_done) ReliefPlan plan = {};
@@ -153,7 +149,7 @@ int verb_relieve(int argc, char **argv, void *userdata) {
         if (r == 0)
                 r = bus_connect(&bus);
         if (r == 0)
-                r = bus_list_agents(bus, running, NULL, &units, &n);
+                r = bus_list_agents(bus, agent_states_alive, NULL, &units, &n);
         if (r != 0)
                 return r;
         r = candidates_gather(units, n, &cand);

@@ -41,10 +41,6 @@ static void print_table(const Overview *o) {
 
 int verb_status(int argc, char **argv, void *userdata) {
         static const struct option options[] = { {} };
-        static char *not_inactive[] = {
-                (char *) "active", (char *) "activating", (char *) "deactivating",
-                (char *) "reloading", (char *) "failed", NULL,
-        };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(overview_done) Overview o = {};
         int c, r, missing;
@@ -63,7 +59,7 @@ int verb_status(int argc, char **argv, void *userdata) {
         if (r != 0)
                 return r;
         /* Named agents are shown in whatever state they are. */
-        missing = overview_gather(bus, optind < argc ? NULL : not_inactive, optind < argc ? argv + optind : NULL,
+        missing = overview_gather(bus, optind < argc ? NULL : agent_states_listed, optind < argc ? argv + optind : NULL,
                                   true, &o);
         if (missing != 0 && missing != NOVACTL_EXIT_NO_AGENT)
                 return missing;

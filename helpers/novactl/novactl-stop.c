@@ -74,7 +74,7 @@ static int stop_named(sd_bus *bus, char **names, bool force) {
         int r, ret = 0;
 
         for (char **s = names; *s; s++) {
-                char *p = str_printf(AGENT_UNIT_PREFIX "%s" AGENT_UNIT_SUFFIX, *s);
+                char *p = agent_unit_from_name(*s);
                 if (!p || strv_push(&patterns, p) < 0) {
                         free(p);
                         return log_oom();

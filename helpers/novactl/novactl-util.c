@@ -15,8 +15,6 @@
 #include "novactl.h"
 #include "str-util.h"
 
-#define AGENT_SLICE_CGROUP "/nova.slice/nova-agents.slice"
-
 const char *format_bytes(char *buf, size_t size, uint64_t bytes) {
         static const char units[] = "KMGTPE";
         double v = (double) bytes;
@@ -89,8 +87,7 @@ static int wait_cgroup_empty(const char *dir, uint64_t deadline) {
 }
 
 int agent_wait_empty(const char *unit, uint64_t timeout_usec) {
-        _cleanup_(freep) char *name = strndup(unit + strlen(AGENT_UNIT_PREFIX),
-                                              strlen(unit) - strlen(AGENT_UNIT_PREFIX) - strlen(AGENT_UNIT_SUFFIX));
+        _cleanup_(freep) char *name = agent_name_from_unit(unit);
         _cleanup_(freep) char *dir = name ? agent_cgroup_dir(name) : NULL;
         int r;
 

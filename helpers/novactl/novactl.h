@@ -10,6 +10,7 @@
 #include <time.h>
 #include <systemd/sd-bus.h>
 
+#include "agent-unit.h"
 #include "bus-wait-jobs.h"
 #include "log.h"
 #include "macro.h"
@@ -28,12 +29,6 @@ enum {
         NOVACTL_EXIT_NOT_RELIEVED = 8, /* relieve: still above the target after every agent it may kill */
 };
 
-#define AGENT_SLICE "nova-agents.slice"
-#define AGENT_UNIT_PATTERN "nova-agent@*.service"
-#define AGENT_UNIT_PREFIX "nova-agent@"
-#define AGENT_UNIT_SUFFIX ".service"
-#define AGENTS_CONFDIR SYSCONFDIR "/nova-agents"
-#define AGENTS_RUNDIR RUNDIR "/nova-agents"
 /* How long novactl waits for one round of start/stop jobs. An agent's stop
  * takes at most TimeoutStopSec=10s; a start of hundreds queues behind PID 1. */
 #define JOB_WAIT_USEC (120ULL * 1000 * 1000)
@@ -100,7 +95,7 @@ typedef struct AgentUnit {
 void agent_units_free(AgentUnit *units, size_t n);
 /* Agents whose active/sub/load state is one of states (NULL: any loaded),
  * sorted by name. patterns NULL: every agent. Returns an exit code. */
-int bus_list_agents(sd_bus *bus, char **states, char **patterns, AgentUnit **ret, size_t *ret_n);
+int bus_list_agents(sd_bus *bus, char *const *states, char **patterns, AgentUnit **ret, size_t *ret_n);
 
 /* The shared job wait (bus-wait-jobs.h) with exit codes: skipped is
  * success, each job that did not succeed is logged once. */

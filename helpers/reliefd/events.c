@@ -106,7 +106,8 @@ static int on_victim_events(sd_event_source *s, int fd, uint32_t revents, void *
         char buf[256];
 
         /* Re-arms kernfs' POLLPRI; a failure means the cgroup is gone, which the reap sees. */
-        (void) pread(fd, buf, sizeof(buf), 0);
+        ssize_t k = pread(fd, buf, sizeof(buf), 0);
+        (void) k;
         return events_wakeup(userdata);
 }
 

@@ -14,15 +14,11 @@
 #include <unistd.h>
 
 #include "admission.h"
+#include "agent-unit.h"
 #include "log.h"
 #include "macro.h"
 #include "reliefd.h"
 #include "str-util.h"
-
-static const char *env_or(const char *var, const char *fallback) {
-        const char *v = getenv(var);
-        return v && *v ? v : fallback;
-}
 
 /* A restart re-derives the state: the admission file says whether it was
  * closed (then the hold to reopen starts afresh), the in-flight file which
@@ -73,9 +69,9 @@ static int parse_argv(int argc, char **argv, bool *check_only) {
 
 int main(int argc, char **argv) {
         _cleanup_(freep) char *error = NULL, *slice_dir = NULL, *metrics = NULL;
-        Daemon d = { .proc_root = env_or("NOVA_RELIEFD_PROC_ROOT", "/proc"),
-                     .rundir = env_or("NOVA_AGENTS_RUNDIR", RUNDIR "/nova-agents"),
-                     .confdir = env_or("NOVA_AGENTS_CONFDIR", SYSCONFDIR "/nova-agents") };
+        Daemon d = { .proc_root = dir_from_env("NOVA_RELIEFD_PROC_ROOT", "/proc"),
+                     .rundir = agents_rundir(),
+                     .confdir = agents_confdir() };
         bool check_only = false;
         int r;
 
@@ -92,7 +88,7 @@ int main(int argc, char **argv) {
         }
         if (check_only)
                 return RELIEFD_EXIT_OK;
-        slice_dir = str_printf("%s/nova.slice/nova-agents.slice", env_or("NOVA_RELIEFD_CGROUP_ROOT", "/sys/fs/cgroup"));
+        slice_dir = str_printf("%s" AGENT_SLICE_CGROUP, dir_from_env("NOVA_RELIEFD_CGROUP_ROOT", "/sys/fs/cgroup"));
         if (!d.config.metrics_file && !d.config.metrics_disabled)
                 d.config.metrics_file = metrics = str_printf("%s/nova-reliefd.prom", d.rundir);
         if (!slice_dir || (!d.config.metrics_file && !d.config.metrics_disabled))
