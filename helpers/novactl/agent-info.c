@@ -184,6 +184,22 @@ int overview_gather(sd_bus *bus, char *const *states, char **names, bool with_de
         return missing;
 }
 
+void agent_info_cells(const AgentInfo *a, AgentCells *ret) {
+        AgentCells c = { .max_percent = "-", .oom_kills = "-", .tasks = "-" };
+        double p = agent_info_max_percent(a);
+
+        format_bytes(c.memory, sizeof(c.memory), a->cg.memory_current);
+        format_bytes(c.peak, sizeof(c.peak), a->cg.memory_peak);
+        if (p >= 0)
+                snprintf(c.max_percent, sizeof(c.max_percent), "%.0f%%", p);
+        if (a->cg.oom_kill < AGENT_CGROUP_MAX)
+                snprintf(c.oom_kills, sizeof(c.oom_kills), "%llu", (unsigned long long) a->cg.oom_kill);
+        if (a->cg.pids_current < AGENT_CGROUP_MAX)
+                snprintf(c.tasks, sizeof(c.tasks), "%llu", (unsigned long long) a->cg.pids_current);
+        format_duration(c.age, sizeof(c.age), a->age_usec);
+        *ret = c;
+}
+
 double agent_info_max_percent(const AgentInfo *a) {
         uint64_t cur = a->cg.memory_current, max = a->cg.memory_max;
 

@@ -31,18 +31,12 @@ static void print_table(const Overview *o) {
                 printf("%-24s %9s %9s %9s %5s %4s %6s %s\n", "NAME", "MEMORY", "PEAK", "MAX", "%MAX", "OOM", "TASKS", "AGE");
         for (size_t i = 0; i < o->n; i++) {
                 const AgentInfo *a = &o->agents[i];
-                char mem[32], peak[32], max[32], pct[16] = "-", oom[24] = "-", tasks[24] = "-", age[32];
-                double p = agent_info_max_percent(a);
+                char max[32];
+                AgentCells c;
 
-                if (p >= 0)
-                        snprintf(pct, sizeof(pct), "%.0f%%", p);
-                if (a->cg.oom_kill < AGENT_CGROUP_MAX)
-                        snprintf(oom, sizeof(oom), "%llu", (unsigned long long) a->cg.oom_kill);
-                if (a->cg.pids_current < AGENT_CGROUP_MAX)
-                        snprintf(tasks, sizeof(tasks), "%llu", (unsigned long long) a->cg.pids_current);
-                printf("%-24s %9s %9s %9s %5s %4s %6s %s\n", a->u.name, format_bytes(mem, sizeof(mem), a->cg.memory_current),
-                       format_bytes(peak, sizeof(peak), a->cg.memory_peak), format_bytes(max, sizeof(max), a->cg.memory_max),
-                       pct, oom, tasks, format_duration(age, sizeof(age), a->age_usec));
+                agent_info_cells(a, &c);
+                printf("%-24s %9s %9s %9s %5s %4s %6s %s\n", a->u.name, c.memory, c.peak,
+                       format_bytes(max, sizeof(max), a->cg.memory_max), c.max_percent, c.oom_kills, c.tasks, c.age);
         }
         if (arg_legend)
                 overview_print_footer(o);

@@ -130,12 +130,9 @@ int verb_stop(int argc, char **argv, void *userdata) {
                 log_error("stop wants agent names or --all (not both)");
                 return NOVACTL_EXIT_USAGE;
         }
-        for (int i = optind; i < argc; i++)
-                if (!agent_name_is_valid(argv[i])) {
-                        _cleanup_(freep) char *e = str_escape(argv[i]);
-                        log_error("invalid agent name \"%s\": %s", e ? e : "", AGENT_NAME_RULE);
-                        return NOVACTL_EXIT_USAGE;
-                }
+        r = check_agent_names(argv + optind);
+        if (r != 0)
+                return r;
 
         r = bus_connect(&bus);
         if (r != 0)

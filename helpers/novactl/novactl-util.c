@@ -9,11 +9,22 @@
 #include <string.h>
 
 #include "admission.h"
+#include "agent-name.h"
 #include "file-util.h"
 #include "relief-config.h"
 #include "host-memory.h"
 #include "novactl.h"
 #include "str-util.h"
+
+int check_agent_names(char **names) {
+        for (char **n = names; *n; n++)
+                if (!agent_name_is_valid(*n)) {
+                        _cleanup_(freep) char *e = str_escape(*n);
+                        log_error("invalid agent name \"%s\": %s", e ? e : "", AGENT_NAME_RULE);
+                        return NOVACTL_EXIT_USAGE;
+                }
+        return 0;
+}
 
 const char *format_bytes(char *buf, size_t size, uint64_t bytes) {
         static const char units[] = "KMGTPE";

@@ -172,6 +172,9 @@ void admit_forget(const char *name);
 struct ReliefConfig;
 int relief_config_get(struct ReliefConfig *ret);
 
+/* Each of names is a valid agent name; else prints which is not and
+ * returns NOVACTL_EXIT_USAGE. */
+int check_agent_names(char **names);
 /* "1.5G", "512.0M", "-" for AGENT_CGROUP_UNKNOWN, … into buf. */
 const char *format_bytes(char *buf, size_t size, uint64_t bytes);
 const char *format_duration(char *buf, size_t size, uint64_t usec);

@@ -129,6 +129,18 @@ static void test_json(void) {
                 .admission_known = true,
         };
 
+        AgentCells c;
+        agent_info_cells(&agents[0], &c);
+        ok(strcmp(c.memory, "256.0M") == 0 && strcmp(c.peak, "-") == 0 && strcmp(c.max_percent, "25%") == 0 &&
+                   strcmp(c.oom_kills, "0") == 0 && strcmp(c.tasks, "3") == 0 && strcmp(c.age, "5s") == 0,
+           "the table cells of status and memory");
+        agents[0].cg.oom_kill = AGENT_CGROUP_UNKNOWN;
+        agents[0].cg.memory_max = AGENT_CGROUP_MAX;
+        agent_info_cells(&agents[0], &c);
+        ok(strcmp(c.max_percent, "-") == 0 && strcmp(c.oom_kills, "-") == 0, "unknown cells read \"-\"");
+        agents[0].cg.oom_kill = 0;
+        agents[0].cg.memory_max = 1024ULL << 20;
+
         is_int(overview_to_json(&o, &j), 0, "the document is built");
         is_str(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
                "{\"host\":{\"mem_total\":4294967296,\"mem_available\":1073741824,\"used_percent\":75.00},"
