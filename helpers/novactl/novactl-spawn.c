@@ -158,7 +158,7 @@ int verb_spawn(int argc, char **argv, void *userdata) {
         if (!a.force && !arg_host && (r = check_admission(a.name)) != 0)
                 return r;
 
-        unit = str_printf(AGENT_UNIT_PREFIX "%s" AGENT_UNIT_SUFFIX, a.name);
+        unit = agent_unit_from_name(a.name);
         path = str_printf("%s/%s.conf", novactl_rundir(), a.name);
         if (!unit || !path)
                 return log_oom();
