@@ -43,7 +43,6 @@ slice=/sys/fs/cgroup/nova.slice/nova-agents.slice
 dpkg -i /mnt/nova/extra/*.deb >/dev/null 2>&1
 systemctl disable --now earlyoom.service systemd-oomd.service systemd-oomd.socket >/dev/null 2>&1
 ok "earlyoom and systemd-oomd are installed" test -x /usr/bin/earlyoom -a -x /lib/systemd/systemd-oomd
-meminfo() { awk -v k="$1:" '$1 == k { print $2 * 1024 }' /proc/meminfo; }
 total=$(meminfo MemTotal)
 
 cat > /usr/local/bin/ramp <<'PY'

@@ -38,7 +38,7 @@ static int default_workspace(const char *name, const AgentConfig *c, bool *ret) 
 
 static int claim(const char *name, const AgentConfig *c, uid_t *ret_uid) {
         _cleanup_(freep) char *runtime = str_printf("%s/" AGENT_RUNTIME_SUBDIR,
-                                                    dir_from_env("NOVA_AGENTS_RUNDIR", RUNDIR "/nova-agents"));
+                                                    agents_rundir());
         AgentIdentityHost host = { .runtime_dir = runtime, .workspaces_dir = workspaces_dir() };
         AgentIdentityProbe probe = agent_identity_probe_host(&host);
         uid_t preferred = 0;

@@ -5,14 +5,13 @@
 #include <sys/types.h>
 
 #include "agent-config.h"
+#include "agent-unit.h"
+#include "log.h"
 #include "macro.h"
 
-/* One line on stderr (the unit's journal), prefixed "nova-agent-exec: ". */
-void log_error(const char *format, ...) _printf_(1, 2);
+/* log_error("out of memory"), and -ENOMEM. */
 int log_oom(void);
 
-/* $NAME if set and not empty, else fallback: the tests' scratch directories. */
-const char *dir_from_env(const char *variable, const char *fallback);
 
 /* Every identity failure is this one errno, and exit status 5. */
 #define IDENTITY_ERRNO EUSERS

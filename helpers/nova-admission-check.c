@@ -16,19 +16,18 @@
 
 #include "admission.h"
 #include "agent-name.h"
+#include "agent-unit.h"
 #include "macro.h"
 #include "str-util.h"
 
 int main(int argc, char **argv) {
-        const char *rundir = getenv("NOVA_AGENTS_RUNDIR");
+        const char *rundir = agents_rundir();
         _cleanup_(admission_state_done) AdmissionState s = {};
         _cleanup_(freep) char *admit = NULL;
         const char *problem = NULL;
         unsigned line = 0;
         int r;
 
-        if (!rundir || !*rundir)
-                rundir = RUNDIR "/nova-agents";
         if (argc != 2) {
                 fprintf(stderr, "usage: nova-admission-check NAME\n");
                 return 255;

@@ -69,16 +69,6 @@ static bool arg_release = false;
 static bool arg_migrate = false;
 static const char *arg_name = NULL;
 
-void log_error(const char *format, ...) {
-        va_list ap;
-
-        fputs("nova-agent-exec: ", stderr);
-        va_start(ap, format);
-        vfprintf(stderr, format, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-}
-
 int log_oom(void) {
         log_error("out of memory");
         return -ENOMEM;
@@ -116,7 +106,7 @@ static int help(void) {
                "  5    no identity (UID pool full, user name taken, none claimed)\n"
                "  126  command found but not executable\n"
                "  127  command not found\n",
-               SYSCONFDIR "/nova-agents", SYSCONFDIR "/nova-agents", RUNDIR "/nova-agents");
+               AGENTS_CONFDIR, AGENTS_CONFDIR, AGENTS_RUNDIR);
         return 0;
 }
 
@@ -177,11 +167,6 @@ static int parse_argv(int argc, char *argv[]) {
         return 1;
 }
 
-const char *dir_from_env(const char *variable, const char *fallback) {
-        const char *dir = getenv(variable);
-        return dir && *dir ? dir : fallback;
-}
-
 static int verify_name(const char *name) {
         if (agent_name_is_valid(name))
                 return 0;
@@ -234,8 +219,7 @@ static int load_config(const char *name, AgentConfig **ret) {
                         return r;
         }
 
-        r = agent_config_load(dir_from_env("NOVA_AGENTS_CONFDIR", SYSCONFDIR "/nova-agents"),
-                              dir_from_env("NOVA_AGENTS_RUNDIR", RUNDIR "/nova-agents"),
+        r = agent_config_load(agents_confdir(), agents_rundir(),
                               name, ret, &error);
         if (r == -ENOMEM)
                 return log_oom();

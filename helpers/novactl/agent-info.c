@@ -136,9 +136,9 @@ static int report_missing(const AgentUnit *units, size_t n, char **names) {
         return ret;
 }
 
-int overview_gather(sd_bus *bus, char **states, char **names, bool with_details, Overview *ret) {
+int overview_gather(sd_bus *bus, char *const *states, char **names, bool with_details, Overview *ret) {
         _cleanup_(strv_freep) char **patterns = NULL;
-        _cleanup_(freep) char *slice_dir = str_printf("%s/nova.slice/nova-agents.slice", novactl_cgroup_root());
+        _cleanup_(freep) char *slice_dir = str_printf("%s" AGENT_SLICE_CGROUP, novactl_cgroup_root());
         Overview o = {};
         AgentUnit *units = NULL;
         size_t n = 0;
@@ -147,7 +147,7 @@ int overview_gather(sd_bus *bus, char **states, char **names, bool with_details,
         if (!slice_dir)
                 return log_oom();
         for (char **s = names; s && *s; s++) {
-                char *p = str_printf(AGENT_UNIT_PREFIX "%s" AGENT_UNIT_SUFFIX, *s);
+                char *p = agent_unit_from_name(*s);
                 if (!p || strv_push(&patterns, p) < 0) {
                         free(p);
                         return log_oom();
@@ -182,6 +182,22 @@ int overview_gather(sd_bus *bus, char **states, char **names, bool with_details,
         o.admission_known = admission_read(novactl_rundir(), &o.admission, NULL, NULL) >= 0;
         *ret = o;
         return missing;
+}
+
+void agent_info_cells(const AgentInfo *a, AgentCells *ret) {
+        AgentCells c = { .max_percent = "-", .oom_kills = "-", .tasks = "-" };
+        double p = agent_info_max_percent(a);
+
+        format_bytes(c.memory, sizeof(c.memory), a->cg.memory_current);
+        format_bytes(c.peak, sizeof(c.peak), a->cg.memory_peak);
+        if (p >= 0)
+                snprintf(c.max_percent, sizeof(c.max_percent), "%.0f%%", p);
+        if (a->cg.oom_kill < AGENT_CGROUP_MAX)
+                snprintf(c.oom_kills, sizeof(c.oom_kills), "%llu", (unsigned long long) a->cg.oom_kill);
+        if (a->cg.pids_current < AGENT_CGROUP_MAX)
+                snprintf(c.tasks, sizeof(c.tasks), "%llu", (unsigned long long) a->cg.pids_current);
+        format_duration(c.age, sizeof(c.age), a->age_usec);
+        *ret = c;
 }
 
 double agent_info_max_percent(const AgentInfo *a) {

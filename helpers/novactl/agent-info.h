@@ -40,12 +40,17 @@ void overview_done(Overview *o);
  * calls and file reads per agent). Returns an exit code. An agent named but
  * not found is reported and makes the result NOVACTL_EXIT_NO_AGENT, after
  * the others were gathered. */
-int overview_gather(sd_bus *bus, char **states, char **names, bool with_details, Overview *ret);
+int overview_gather(sd_bus *bus, char *const *states, char **names, bool with_details, Overview *ret);
 
 /* The stable JSON form (novactl(1) documents the keys). */
 int overview_to_json(const Overview *o, json_object **ret);
 /* The summary lines under a table. */
 void overview_print_footer(const Overview *o);
+/* The columns status and memory share, as text ("-" when unknown). */
+typedef struct AgentCells {
+        char memory[32], peak[32], max_percent[16], oom_kills[24], tasks[24], age[32];
+} AgentCells;
+void agent_info_cells(const AgentInfo *a, AgentCells *ret);
 /* Percentage of memory.max in use, or a negative number when unknown/unlimited. */
 double agent_info_max_percent(const AgentInfo *a);
 /* Whether to colour: stdout a TTY and NO_COLOR unset or empty. */

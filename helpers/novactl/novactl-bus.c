@@ -1,13 +1,12 @@
-/* The org.freedesktop.systemd1 calls novactl makes. The job wait follows
- * systemd-run: the JobRemoved match is installed before the calls, since a
- * job may end before its reply is read; sd_bus_call() queues the signals
- * that arrive meanwhile and the loop in job_wait_all() dispatches them. */
+/* The org.freedesktop.systemd1 calls novactl makes, each returning an exit
+ * code after its one message. The job wait is helpers/shared/bus-wait-jobs.c. */
 
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 
 #include "agent-name.h"
+#include "bus-wait-jobs.h"
 #include "host-memory.h"
 #include "novactl.h"
 #include "str-util.h"
@@ -57,15 +56,6 @@ static int agent_unit_compare(const void *a, const void *b) {
         return strcmp(((const AgentUnit *) a)->name, ((const AgentUnit *) b)->name);
 }
 
-/* NAME of nova-agent@NAME.service, or NULL when unit is something else. */
-static char *agent_name_of(const char *unit) {
-        size_t n = strlen(unit), p = strlen(AGENT_UNIT_PREFIX), s = strlen(AGENT_UNIT_SUFFIX);
-
-        if (n <= p + s || !str_has_prefix(unit, AGENT_UNIT_PREFIX) || strcmp(unit + n - s, AGENT_UNIT_SUFFIX) != 0)
-                return NULL;
-        return strndup(unit + p, n - p - s);
-}
-
 static int read_agent_list(sd_bus_message *reply, AgentUnit **ret, size_t *ret_n) {
         AgentUnit *units = NULL;
         size_t n = 0, alloc = 0;
@@ -75,7 +65,7 @@ static int read_agent_list(sd_bus_message *reply, AgentUnit **ret, size_t *ret_n
         r = sd_bus_message_enter_container(reply, SD_BUS_TYPE_ARRAY, "(ssssssouso)");
         while (r >= 0 && (r = sd_bus_message_read(reply, "(ssssssouso)", &unit, NULL, NULL, &active, &sub, NULL,
                                                    NULL, NULL, NULL, NULL)) > 0) {
-                _cleanup_(freep) char *name = agent_name_of(unit);
+                _cleanup_(freep) char *name = agent_name_from_unit(unit);
                 /* The pattern matches escaped instances too (nova-agent@a\x2fb):
                  * not agents novactl could name, so not listed. */
                 if (!name || !agent_name_is_valid(name))
@@ -107,7 +97,7 @@ static int read_agent_list(sd_bus_message *reply, AgentUnit **ret, size_t *ret_n
         return 0;
 }
 
-int bus_list_agents(sd_bus *bus, char **states, char **patterns, AgentUnit **ret, size_t *ret_n) {
+int bus_list_agents(sd_bus *bus, char *const *states, char **patterns, AgentUnit **ret, size_t *ret_n) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_(sd_bus_message_unrefp) sd_bus_message *m = NULL, *reply = NULL;
         char *all[] = { (char *) AGENT_UNIT_PATTERN, NULL };
@@ -115,7 +105,7 @@ int bus_list_agents(sd_bus *bus, char **states, char **patterns, AgentUnit **ret
 
         r = sd_bus_message_new_method_call(bus, &m, DEST, MANAGER_PATH, MANAGER_IFACE, "ListUnitsByPatterns");
         if (r >= 0)
-                r = sd_bus_message_append_strv(m, states);
+                r = sd_bus_message_append_strv(m, (char **) states);
         if (r >= 0)
                 r = sd_bus_message_append_strv(m, patterns ? patterns : all);
         if (r >= 0)
@@ -128,173 +118,45 @@ int bus_list_agents(sd_bus *bus, char **states, char **patterns, AgentUnit **ret
         return 0;
 }
 
-typedef struct Job {
-        char *path;   /* the job object */
-        char *unit;
-        char *result; /* set by JobRemoved; NULL while the job runs */
-} Job;
-
-struct JobWait {
-        sd_bus *bus;
-        sd_bus_slot *slot;
-        Job *jobs;
-        size_t n, n_done;
-};
-
-JobWait *job_wait_free(JobWait *w) {
-        if (!w)
-                return NULL;
-        sd_bus_slot_unref(w->slot);
-        for (size_t i = 0; i < w->n; i++) {
-                free(w->jobs[i].path);
-                free(w->jobs[i].unit);
-                free(w->jobs[i].result);
-        }
-        free(w->jobs);
-        sd_bus_unref(w->bus);
-        free(w);
-        return NULL;
-}
-
-static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        JobWait *w = userdata;
-        const char *path, *unit, *result;
-        uint32_t id;
-
-        if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
-                return 0;
-        for (size_t i = 0; i < w->n; i++)
-                if (!w->jobs[i].result && strcmp(w->jobs[i].path, path) == 0) {
-                        /* Out of memory here reads as a job that ended with an unknown result. */
-                        w->jobs[i].result = strdup(result);
-                        w->n_done++;
-                        break;
-                }
-        return 0;
-}
-
+/* The job wait of helpers/shared/bus-wait-jobs.c, its errnos turned into
+ * novactl's exit codes. A skipped start is not a failure here: ensure and
+ * spawn look at the unit afterwards (agent_check_started()). */
 int job_wait_new(sd_bus *bus, JobWait **ret) {
-        JobWait *w = calloc(1, sizeof(JobWait));
-        int r;
+        int r = bus_wait_jobs_new(bus, BUS_WAIT_JOBS_LOG_ERROR | BUS_WAIT_JOBS_SKIPPED_OK, ret);
 
-        if (!w)
+        if (r == -ENOMEM)
                 return log_oom();
-        w->bus = sd_bus_ref(bus);
-        r = sd_bus_match_signal(bus, &w->slot, DEST, MANAGER_PATH, MANAGER_IFACE, "JobRemoved", on_job_removed, w);
-        if (r < 0) {
-                job_wait_free(w);
-                return bus_log_error("cannot watch for jobs", NULL, r);
-        }
-        *ret = w;
-        return 0;
-}
-
-static int job_wait_add(JobWait *w, const char *path, const char *unit) {
-        Job *jobs = realloc(w->jobs, (w->n + 1) * sizeof(Job));
-
-        if (!jobs)
-                return -ENOMEM;
-        w->jobs = jobs;
-        Job j = { .path = strdup(path), .unit = strdup(unit) };
-        if (!j.path || !j.unit) {
-                free(j.path);
-                free(j.unit);
-                return -ENOMEM;
-        }
-        w->jobs[w->n++] = j;
-        return 0;
+        return r < 0 ? bus_log_error("cannot watch for jobs", NULL, r) : 0;
 }
 
 int job_wait_add_path(JobWait *w, const char *path, const char *unit) {
-        return job_wait_add(w, path, unit) < 0 ? log_oom() : 0;
+        return bus_wait_jobs_add(w, path, unit) < 0 ? log_oom() : 0;
 }
 
 int job_wait_enqueue(JobWait *w, const char *method, const char *unit) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        const char *path;
         int r;
 
-        r = sd_bus_call_method(w->bus, DEST, MANAGER_PATH, MANAGER_IFACE, method, &e, &reply, "ss", unit,
-                               "replace");
+        r = bus_wait_jobs_enqueue(w, method, unit, &e);
+        if (r == -ENOMEM && !sd_bus_error_is_set(&e))
+                return log_oom();
         if (r < 0) {
                 _cleanup_(freep) char *what = str_printf("%s %s", method, unit);
                 return bus_log_error(what ? what : method, &e, r);
         }
-        r = sd_bus_message_read(reply, "o", &path);
-        if (r < 0)
-                return bus_log_error(method, NULL, r);
-        r = job_wait_add(w, path, unit);
-        return r < 0 ? log_oom() : 0;
-}
-
-/* What a job result means, in the words systemctl uses. */
-static const char *job_result_text(const char *result) {
-        if (strcmp(result, "canceled") == 0)
-                return "was canceled";
-        if (strcmp(result, "timeout") == 0)
-                return "timed out";
-        if (strcmp(result, "dependency") == 0)
-                return "failed because a dependency failed";
-        if (strcmp(result, "failed") == 0)
-                return "failed";
-        return result;
-}
-
-static bool job_ok(const char *result) {
-        /* "done" and "skipped" (nothing to do, e.g. stop of a stopped unit) are success. */
-        return result && (strcmp(result, "done") == 0 || strcmp(result, "skipped") == 0);
-}
-
-size_t job_wait_running(const JobWait *w) {
-        return w->n - w->n_done;
-}
-
-bool job_wait_any_failed(const JobWait *w) {
-        for (size_t i = 0; i < w->n; i++)
-                if (w->jobs[i].result && !job_ok(w->jobs[i].result))
-                        return true;
-        return false;
-}
-
-int job_wait_some(JobWait *w, size_t at_most_running, uint64_t deadline) {
-        int r;
-
-        while (w->n - w->n_done > at_most_running) {
-                r = sd_bus_process(w->bus, NULL);
-                if (r > 0)
-                        continue;
-                if (r < 0)
-                        return bus_log_error("lost the bus while waiting for jobs", NULL, r);
-                uint64_t n = now_usec(CLOCK_MONOTONIC);
-                if (n >= deadline)
-                        return 0;
-                r = sd_bus_wait(w->bus, deadline - n);
-                if (r < 0 && r != -EINTR)
-                        return bus_log_error("lost the bus while waiting for jobs", NULL, r);
-        }
         return 0;
 }
 
-int job_wait_all(JobWait *w, uint64_t timeout_usec) {
-        int r, ret = NOVACTL_EXIT_OK;
+int job_wait_some(JobWait *w, size_t at_most_running, uint64_t deadline) {
+        int r = bus_wait_jobs_some(w, at_most_running, deadline);
+        return r < 0 ? bus_log_error("lost the bus while waiting for jobs", NULL, r) : 0;
+}
 
-        r = job_wait_some(w, 0, now_usec(CLOCK_MONOTONIC) + timeout_usec);
+int job_wait_all(JobWait *w, uint64_t timeout_usec) {
+        int r = job_wait_some(w, 0, now_usec(CLOCK_MONOTONIC) + timeout_usec);
         if (r != 0)
                 return r;
-        for (size_t i = 0; i < w->n; i++) {
-                const char *res = w->jobs[i].result, *unit = w->jobs[i].unit;
-                if (job_ok(res))
-                        continue;
-                if (!res)
-                        log_error("job for %s still running after %llu s; it goes on in systemd "
-                                  "(systemctl list-jobs)", unit, (unsigned long long) (timeout_usec / 1000000));
-                else
-                        log_error("job for %s %s. See \"systemctl status %s\" and \"journalctl -u %s\".",
-                                  unit, job_result_text(res), unit, unit);
-                ret = NOVACTL_EXIT_JOB;
-        }
-        return ret;
+        return bus_wait_jobs_result(w, timeout_usec) < 0 ? NOVACTL_EXIT_JOB : NOVACTL_EXIT_OK;
 }
 
 int bus_kill_unit(sd_bus *bus, const char *unit, const char *whom, int signo) {

@@ -37,12 +37,11 @@ static uint64_t read_pid_max(void) {
 }
 
 static int compute(sd_bus *bus, Capacity *c) {
-        _cleanup_(freep) char *slice_dir = str_printf("%s/nova.slice/nova-agents.slice", novactl_cgroup_root());
+        _cleanup_(freep) char *slice_dir = str_printf("%s" AGENT_SLICE_CGROUP, novactl_cgroup_root());
         HostMemory host;
         AgentCgroup slice;
         AgentUnit *units = NULL;
         size_t n = 0;
-        static char *running[] = { (char *) "active", (char *) "activating", (char *) "reloading", NULL };
         int r;
 
         if (!slice_dir)
@@ -87,7 +86,7 @@ static int compute(sd_bus *bus, Capacity *c) {
         c->pid_max = read_pid_max();
         c->agents_by_pids = c->tasks_max > 0 && c->tasks_max != UINT64_MAX ? c->pid_max / c->tasks_max : 0;
 
-        r = bus_list_agents(bus, running, NULL, &units, &n);
+        r = bus_list_agents(bus, agent_states_running, NULL, &units, &n);
         agent_units_free(units, n);
         c->running = n;
         return r;

@@ -9,7 +9,6 @@
 
 int verb_count(int argc, char **argv, void *userdata) {
         Fleet *fleet = userdata;
-        static char *running[] = { (char *) "active", (char *) "activating", (char *) "reloading", NULL };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         AgentUnit *units = NULL;
         size_t n = 0;
@@ -21,7 +20,7 @@ int verb_count(int argc, char **argv, void *userdata) {
         }
         r = bus_connect(&bus);
         if (r == 0)
-                r = bus_list_agents(bus, running, NULL, &units, &n);
+                r = bus_list_agents(bus, agent_states_running, NULL, &units, &n);
         if (r != 0)
                 return r;
         agent_units_free(units, n);

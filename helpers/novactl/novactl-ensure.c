@@ -104,7 +104,7 @@ static int start_missing(sd_bus *bus, const EnsureArgs *a, const AgentUnit *runn
         r = job_wait_new(bus, &w);
         while (r == 0 && queued < missing && !job_wait_any_failed(w)) {
                 _cleanup_(freep) char *name = str_printf("%s-%03lu", a->template, slot++);
-                _cleanup_(freep) char *unit = name ? str_printf(AGENT_UNIT_PREFIX "%s" AGENT_UNIT_SUFFIX, name) : NULL;
+                _cleanup_(freep) char *unit = name ? agent_unit_from_name(name) : NULL;
                 if (!unit)
                         return log_oom();
                 if (listed(running, n_running, name))
@@ -124,8 +124,7 @@ static int start_missing(sd_bus *bus, const EnsureArgs *a, const AgentUnit *runn
                 r = job_wait_all(w, JOB_WAIT_USEC);
         /* Tokens of --force not consumed by a start must not outlive this run. */
         for (char **u = *started_units; a->force && !arg_host && u && *u; u++) {
-                _cleanup_(freep) char *name = strndup(*u + strlen(AGENT_UNIT_PREFIX),
-                                                      strlen(*u) - strlen(AGENT_UNIT_PREFIX) - strlen(AGENT_UNIT_SUFFIX));
+                _cleanup_(freep) char *name = agent_name_from_unit(*u);
                 if (name)
                         admit_forget(name);
         }
@@ -139,12 +138,11 @@ static int start_missing(sd_bus *bus, const EnsureArgs *a, const AgentUnit *runn
  * ExecCondition= may have refused on a closed admission): count again, and
  * explain each started agent that is not running. */
 static int verify_started(sd_bus *bus, char **patterns, char **started, size_t want) {
-        static char *running[] = { (char *) "active", (char *) "activating", (char *) "reloading", NULL };
         AgentUnit *units = NULL;
         size_t n = 0;
         int r, ret = 0;
 
-        r = bus_list_agents(bus, running, patterns, &units, &n);
+        r = bus_list_agents(bus, agent_states_running, patterns, &units, &n);
         if (r != 0)
                 return r;
         if (n > 0)
@@ -169,7 +167,6 @@ int verb_ensure(int argc, char **argv, void *userdata) {
         _cleanup_(freep) char *pattern = NULL;
         _cleanup_(admission_state_done) AdmissionState adm = {};
         _cleanup_(strv_freep) char **started = NULL;
-        static char *running[] = { (char *) "active", (char *) "activating", (char *) "reloading", NULL };
         EnsureArgs a = { .parallel = 16, .template = "agent" };
         AgentUnit *units = NULL;
         size_t n = 0;
@@ -184,7 +181,7 @@ int verb_ensure(int argc, char **argv, void *userdata) {
         char *patterns[] = { pattern, NULL };
         r = bus_connect(&bus);
         if (r == 0)
-                r = bus_list_agents(bus, running, patterns, &units, &n);
+                r = bus_list_agents(bus, agent_states_running, patterns, &units, &n);
         if (r != 0)
                 return r;
 

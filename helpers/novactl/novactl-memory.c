@@ -31,18 +31,12 @@ static void print_table(const Overview *o) {
                 printf("%-24s %9s %9s %9s %5s %4s %6s %s\n", "NAME", "MEMORY", "PEAK", "MAX", "%MAX", "OOM", "TASKS", "AGE");
         for (size_t i = 0; i < o->n; i++) {
                 const AgentInfo *a = &o->agents[i];
-                char mem[32], peak[32], max[32], pct[16] = "-", oom[24] = "-", tasks[24] = "-", age[32];
-                double p = agent_info_max_percent(a);
+                char max[32];
+                AgentCells c;
 
-                if (p >= 0)
-                        snprintf(pct, sizeof(pct), "%.0f%%", p);
-                if (a->cg.oom_kill < AGENT_CGROUP_MAX)
-                        snprintf(oom, sizeof(oom), "%llu", (unsigned long long) a->cg.oom_kill);
-                if (a->cg.pids_current < AGENT_CGROUP_MAX)
-                        snprintf(tasks, sizeof(tasks), "%llu", (unsigned long long) a->cg.pids_current);
-                printf("%-24s %9s %9s %9s %5s %4s %6s %s\n", a->u.name, format_bytes(mem, sizeof(mem), a->cg.memory_current),
-                       format_bytes(peak, sizeof(peak), a->cg.memory_peak), format_bytes(max, sizeof(max), a->cg.memory_max),
-                       pct, oom, tasks, format_duration(age, sizeof(age), a->age_usec));
+                agent_info_cells(a, &c);
+                printf("%-24s %9s %9s %9s %5s %4s %6s %s\n", a->u.name, c.memory, c.peak,
+                       format_bytes(max, sizeof(max), a->cg.memory_max), c.max_percent, c.oom_kills, c.tasks, c.age);
         }
         if (arg_legend)
                 overview_print_footer(o);
@@ -50,10 +44,6 @@ static void print_table(const Overview *o) {
 
 int verb_memory(int argc, char **argv, void *userdata) {
         static const struct option options[] = { { "sort", required_argument, NULL, 's' }, {} };
-        static char *running[] = {
-                (char *) "active", (char *) "activating", (char *) "deactivating",
-                (char *) "reloading", NULL,
-        };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(overview_done) Overview o = {};
         int c, r;
@@ -82,7 +72,7 @@ int verb_memory(int argc, char **argv, void *userdata) {
         r = bus_connect(&bus);
         if (r == 0)
                 /* Age only when sorting by it: it costs a bus call per agent. */
-                r = overview_gather(bus, running, NULL, sort_key == SORT_AGE || !arg_json, &o);
+                r = overview_gather(bus, agent_states_alive, NULL, sort_key == SORT_AGE || !arg_json, &o);
         if (r != 0)
                 return r;
         if (o.n > 1)

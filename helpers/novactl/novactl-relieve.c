@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <math.h>
 #include <signal.h>
 #include <string.h>
@@ -127,10 +128,6 @@ static int parse_args(int argc, char **argv, double *target, bool *dry_run) {
 }
 
 int verb_relieve(int argc, char **argv, void *userdata) {
-        static char *running[] = {
-                (char *) "active", (char *) "activating", (char *) "deactivating",
-                (char *) "reloading", NULL,
-        };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(freep) ReliefCandidate *cand = NULL;
         _cleanup_(relief_plan_done) ReliefPlan plan = {};
@@ -152,7 +149,7 @@ int verb_relieve(int argc, char **argv, void *userdata) {
         if (r == 0)
                 r = bus_connect(&bus);
         if (r == 0)
-                r = bus_list_agents(bus, running, NULL, &units, &n);
+                r = bus_list_agents(bus, agent_states_alive, NULL, &units, &n);
         if (r != 0)
                 return r;
         r = candidates_gather(units, n, &cand);
@@ -162,8 +159,14 @@ int verb_relieve(int argc, char **argv, void *userdata) {
                 log_error("cannot read %s/meminfo: %s", novactl_proc_root(), strerror(-r));
                 r = NOVACTL_EXIT_FAILURE;
         }
-        if (r == 0 && (r = relief_pick_victims(cand, n, host.total, host.available, target, &plan)) < 0)
+        if (r == 0 && (r = relief_pick_victims(cand, n, host.total, host.available, target, &plan)) == -ENOMEM)
                 r = log_oom();
+        else if (r < 0) {
+                /* -EINVAL: a meminfo with no MemTotal, or more available than total. */
+                log_error("cannot plan relief from %s/meminfo (total %" PRIu64 ", available %" PRIu64 " bytes): %s",
+                          novactl_proc_root(), host.total, host.available, strerror(-r));
+                r = NOVACTL_EXIT_FAILURE;
+        }
         if (r == 0) {
                 if (!arg_json)
                         print_plan(&plan, cand, &host, target, dry_run);

@@ -61,7 +61,7 @@ static int parse_args(int argc, char **argv, const char **name, bool *force, cha
 
 /* The agent unit's caps, as PID 1 resolved them (drop-ins included). */
 static int read_caps(sd_bus *bus, const char *name, Caps *caps, size_t n) {
-        _cleanup_(freep) char *unit = str_printf(AGENT_UNIT_PREFIX "%s" AGENT_UNIT_SUFFIX, name);
+        _cleanup_(freep) char *unit = agent_unit_from_name(name);
         int r;
 
         if (!unit)

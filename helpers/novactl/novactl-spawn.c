@@ -94,8 +94,7 @@ static int check_not_running(sd_bus *bus, const char *unit, const char *name) {
         if (r != 0)
                 return r;
         for (size_t i = 0; i < n && r == 0; i++)
-                if (strcmp(units[i].active_state, "active") == 0 || strcmp(units[i].active_state, "activating") == 0 ||
-                    strcmp(units[i].active_state, "reloading") == 0) {
+                if (agent_state_in(units[i].active_state, agent_states_running)) {
                         log_error("agent %s is already running (%s); stop it first", name, units[i].active_state);
                         r = NOVACTL_EXIT_RUNNING;
                 }
@@ -159,7 +158,7 @@ int verb_spawn(int argc, char **argv, void *userdata) {
         if (!a.force && !arg_host && (r = check_admission(a.name)) != 0)
                 return r;
 
-        unit = str_printf(AGENT_UNIT_PREFIX "%s" AGENT_UNIT_SUFFIX, a.name);
+        unit = agent_unit_from_name(a.name);
         path = str_printf("%s/%s.conf", novactl_rundir(), a.name);
         if (!unit || !path)
                 return log_oom();

@@ -18,21 +18,14 @@ static void print_table(const Overview *o) {
                        "OOM", "TASKS", "AGE", "LEFT", "WORKSPACE");
         for (size_t i = 0; i < o->n; i++) {
                 const AgentInfo *a = &o->agents[i];
-                char mem[32], peak[32], pct[16] = "-", oom[24] = "-", tasks[24] = "-", age[32], left[32];
                 bool failed = strcmp(a->u.active_state, "failed") == 0;
-                double p = agent_info_max_percent(a);
+                char left[32];
+                AgentCells c;
 
-                if (p >= 0)
-                        snprintf(pct, sizeof(pct), "%.0f%%", p);
-                if (a->cg.oom_kill < AGENT_CGROUP_MAX)
-                        snprintf(oom, sizeof(oom), "%llu", (unsigned long long) a->cg.oom_kill);
-                if (a->cg.pids_current < AGENT_CGROUP_MAX)
-                        snprintf(tasks, sizeof(tasks), "%llu", (unsigned long long) a->cg.pids_current);
+                agent_info_cells(a, &c);
                 printf("%-24s %s%-12s%s %9s %9s %5s %4s %6s %-12s %-12s %s\n", a->u.name, failed && color ? "\033[31m" : "",
-                       a->u.active_state, failed && color ? "\033[0m" : "",
-                       format_bytes(mem, sizeof(mem), a->cg.memory_current),
-                       format_bytes(peak, sizeof(peak), a->cg.memory_peak), pct, oom, tasks,
-                       format_duration(age, sizeof(age), a->age_usec), format_duration(left, sizeof(left), a->deadline_usec),
+                       a->u.active_state, failed && color ? "\033[0m" : "", c.memory, c.peak, c.max_percent, c.oom_kills,
+                       c.tasks, c.age, format_duration(left, sizeof(left), a->deadline_usec),
                        a->workspace ? a->workspace : "-");
         }
         if (arg_legend)
@@ -41,10 +34,6 @@ static void print_table(const Overview *o) {
 
 int verb_status(int argc, char **argv, void *userdata) {
         static const struct option options[] = { {} };
-        static char *not_inactive[] = {
-                (char *) "active", (char *) "activating", (char *) "deactivating",
-                (char *) "reloading", (char *) "failed", NULL,
-        };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(overview_done) Overview o = {};
         int c, r, missing;
@@ -52,18 +41,15 @@ int verb_status(int argc, char **argv, void *userdata) {
         optind = 0;
         while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
                 return NOVACTL_EXIT_USAGE;
-        for (int i = optind; i < argc; i++)
-                if (!agent_name_is_valid(argv[i])) {
-                        _cleanup_(freep) char *e = str_escape(argv[i]);
-                        log_error("invalid agent name \"%s\": %s", e ? e : "", AGENT_NAME_RULE);
-                        return NOVACTL_EXIT_USAGE;
-                }
+        r = check_agent_names(argv + optind);
+        if (r != 0)
+                return r;
 
         r = bus_connect(&bus);
         if (r != 0)
                 return r;
         /* Named agents are shown in whatever state they are. */
-        missing = overview_gather(bus, optind < argc ? NULL : not_inactive, optind < argc ? argv + optind : NULL,
+        missing = overview_gather(bus, optind < argc ? NULL : agent_states_listed, optind < argc ? argv + optind : NULL,
                                   true, &o);
         if (missing != 0 && missing != NOVACTL_EXIT_NO_AGENT)
                 return missing;

@@ -74,7 +74,7 @@ static int stop_named(sd_bus *bus, char **names, bool force) {
         int r, ret = 0;
 
         for (char **s = names; *s; s++) {
-                char *p = str_printf(AGENT_UNIT_PREFIX "%s" AGENT_UNIT_SUFFIX, *s);
+                char *p = agent_unit_from_name(*s);
                 if (!p || strv_push(&patterns, p) < 0) {
                         free(p);
                         return log_oom();
@@ -130,12 +130,9 @@ int verb_stop(int argc, char **argv, void *userdata) {
                 log_error("stop wants agent names or --all (not both)");
                 return NOVACTL_EXIT_USAGE;
         }
-        for (int i = optind; i < argc; i++)
-                if (!agent_name_is_valid(argv[i])) {
-                        _cleanup_(freep) char *e = str_escape(argv[i]);
-                        log_error("invalid agent name \"%s\": %s", e ? e : "", AGENT_NAME_RULE);
-                        return NOVACTL_EXIT_USAGE;
-                }
+        r = check_agent_names(argv + optind);
+        if (r != 0)
+                return r;
 
         r = bus_connect(&bus);
         if (r != 0)

@@ -1,4 +1,4 @@
-/* Small helpers shared by the verbs: clocks, number formatting, and the
+/* Small helpers shared by the verbs: number formatting, and the
  * SIGKILL-and-confirm step of `stop --force` and `relieve`. */
 
 #include <errno.h>
@@ -9,19 +9,21 @@
 #include <string.h>
 
 #include "admission.h"
+#include "agent-name.h"
 #include "file-util.h"
 #include "relief-config.h"
 #include "host-memory.h"
 #include "novactl.h"
 #include "str-util.h"
 
-#define AGENT_SLICE_CGROUP "/nova.slice/nova-agents.slice"
-
-uint64_t now_usec(clockid_t clock) {
-        struct timespec ts;
-
-        clock_gettime(clock, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+int check_agent_names(char **names) {
+        for (char **n = names; *n; n++)
+                if (!agent_name_is_valid(*n)) {
+                        _cleanup_(freep) char *e = str_escape(*n);
+                        log_error("invalid agent name \"%s\": %s", e ? e : "", AGENT_NAME_RULE);
+                        return NOVACTL_EXIT_USAGE;
+                }
+        return 0;
 }
 
 const char *format_bytes(char *buf, size_t size, uint64_t bytes) {
@@ -36,9 +38,9 @@ const char *format_bytes(char *buf, size_t size, uint64_t bytes) {
         else if (bytes < 1024)
                 snprintf(buf, size, "%" PRIu64 "B", bytes);
         else {
-                do
+                /* Divided once per letter: the last letter takes what is left. */
+                for (v /= 1024; v >= 1024 && i + 2 < sizeof(units); i++)
                         v /= 1024;
-                while (v >= 1024 && ++i < sizeof(units) - 2);
                 snprintf(buf, size, "%.1f%c", v, units[i]);
         }
         return buf;
@@ -96,8 +98,7 @@ static int wait_cgroup_empty(const char *dir, uint64_t deadline) {
 }
 
 int agent_wait_empty(const char *unit, uint64_t timeout_usec) {
-        _cleanup_(freep) char *name = strndup(unit + strlen(AGENT_UNIT_PREFIX),
-                                              strlen(unit) - strlen(AGENT_UNIT_PREFIX) - strlen(AGENT_UNIT_SUFFIX));
+        _cleanup_(freep) char *name = agent_name_from_unit(unit);
         _cleanup_(freep) char *dir = name ? agent_cgroup_dir(name) : NULL;
         int r;
 

@@ -10,7 +10,11 @@
 #include <time.h>
 #include <systemd/sd-bus.h>
 
+#include "agent-unit.h"
+#include "bus-wait-jobs.h"
+#include "log.h"
 #include "macro.h"
+#include "time-util.h"
 
 /* The exit codes, as documented in novactl(1). Keep both in step. */
 enum {
@@ -25,21 +29,27 @@ enum {
         NOVACTL_EXIT_NOT_RELIEVED = 8, /* relieve: still above the target after every agent it may kill */
 };
 
-#define AGENT_SLICE "nova-agents.slice"
-#define AGENT_UNIT_PATTERN "nova-agent@*.service"
-#define AGENT_UNIT_PREFIX "nova-agent@"
-#define AGENT_UNIT_SUFFIX ".service"
-#define AGENTS_CONFDIR SYSCONFDIR "/nova-agents"
-#define AGENTS_RUNDIR RUNDIR "/nova-agents"
 /* How long novactl waits for one round of start/stop jobs. An agent's stop
  * takes at most TimeoutStopSec=10s; a start of hundreds queues behind PID 1. */
 #define JOB_WAIT_USEC (120ULL * 1000 * 1000)
 
-/* Global options, set by main() before the verb runs. */
+/* Global options, set by parse_global() before the verb runs (novactl-args.c). */
 extern bool arg_json;
 extern bool arg_legend;
 extern const char *arg_host;   /* the host of this run of the verb; NULL: local */
 extern char **arg_hosts;       /* every -H, in order */
+
+typedef enum GlobalAction {
+        GLOBAL_RUN,     /* run the verb in *ret_argv */
+        GLOBAL_HELP,    /* -h, --help */
+        GLOBAL_VERSION, /* --version */
+} GlobalAction;
+/* Takes the global options out of argv wherever they stand before "--" (so
+ * `novactl status --json` and `novactl --json status` both work) and leaves
+ * the verb and its own arguments in *ret_argv (a new array of argv's
+ * strings, NULL-terminated; free() it). 0, or -EINVAL on a usage error
+ * (printed), -ENOMEM. */
+int parse_global(int argc, char **argv, GlobalAction *ret_action, int *ret_argc, char ***ret_argv);
 
 /* Directories, overridable for tests ($NOVA_AGENTS_CONFDIR, $NOVA_AGENTS_RUNDIR,
  * $NOVACTL_PROC_ROOT, $NOVACTL_CGROUP_ROOT), like nova-agent-exec. */
@@ -48,7 +58,6 @@ const char *novactl_rundir(void);
 const char *novactl_proc_root(void);
 const char *novactl_cgroup_root(void);
 
-void log_error(const char *format, ...) _printf_(1, 2);
 int log_oom(void);
 /* The exit code for a negative errno that stopped a verb (permission → 5). */
 int exit_code_from_errno(int r);
@@ -86,12 +95,13 @@ typedef struct AgentUnit {
 void agent_units_free(AgentUnit *units, size_t n);
 /* Agents whose active/sub/load state is one of states (NULL: any loaded),
  * sorted by name. patterns NULL: every agent. Returns an exit code. */
-int bus_list_agents(sd_bus *bus, char **states, char **patterns, AgentUnit **ret, size_t *ret_n);
+int bus_list_agents(sd_bus *bus, char *const *states, char **patterns, AgentUnit **ret, size_t *ret_n);
 
-typedef struct JobWait JobWait;
-JobWait *job_wait_free(JobWait *w);
+/* The shared job wait (bus-wait-jobs.h) with exit codes: skipped is
+ * success, each job that did not succeed is logged once. */
+typedef BusWaitJobs JobWait;
 static inline void job_wait_freep(JobWait **w) {
-        job_wait_free(*w);
+        bus_wait_jobs_free(*w);
 }
 /* Installs the JobRemoved match; create it before the calls that make jobs. */
 int job_wait_new(sd_bus *bus, JobWait **ret);
@@ -106,9 +116,13 @@ int job_wait_all(JobWait *w, uint64_t timeout_usec);
 /* Dispatches job signals until at most at_most_running jobs run or the
  * deadline (CLOCK_MONOTONIC) passes. Returns an exit code (bus lost). */
 int job_wait_some(JobWait *w, size_t at_most_running, uint64_t deadline);
-size_t job_wait_running(const JobWait *w);
+static inline size_t job_wait_running(const JobWait *w) {
+        return bus_wait_jobs_running(w);
+}
 /* Whether a job has ended with a result other than done/skipped. */
-bool job_wait_any_failed(const JobWait *w);
+static inline bool job_wait_any_failed(const JobWait *w) {
+        return bus_wait_jobs_first_error(w) < 0;
+}
 
 /* Manager.KillUnit(unit, whom, signal). Returns an exit code. */
 int bus_kill_unit(sd_bus *bus, const char *unit, const char *whom, int signo);
@@ -158,7 +172,9 @@ void admit_forget(const char *name);
 struct ReliefConfig;
 int relief_config_get(struct ReliefConfig *ret);
 
-uint64_t now_usec(clockid_t clock);
+/* Each of names is a valid agent name; else prints which is not and
+ * returns NOVACTL_EXIT_USAGE. */
+int check_agent_names(char **names);
 /* "1.5G", "512.0M", "-" for AGENT_CGROUP_UNKNOWN, … into buf. */
 const char *format_bytes(char *buf, size_t size, uint64_t bytes);
 const char *format_duration(char *buf, size_t size, uint64_t usec);

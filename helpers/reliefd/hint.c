@@ -13,14 +13,14 @@
 #include <string.h>
 #include <systemd/sd-journal.h>
 
+#include "agent-unit.h"
 #include "cgroup-util.h"
 #include "macro.h"
 #include "reliefd.h"
 #include "str-util.h"
 
 static bool is_agent_dir(const struct dirent *de) {
-        return de->d_type == DT_DIR && str_has_prefix(de->d_name, "nova-agent@") &&
-               strlen(de->d_name) > 8 && strcmp(de->d_name + strlen(de->d_name) - 8, ".service") == 0;
+        return de->d_type == DT_DIR && agent_unit_is_agent(de->d_name);
 }
 
 /* SIGUSR2 to one agent's top-level processes; how many got it. */

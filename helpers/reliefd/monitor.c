@@ -1,5 +1,6 @@
 /* One look at the host and the slice, and what follows from it: the
- * admission step, relief, the leak watch, the metrics, the next wakeup. */
+ * admission step, relief, the leak watch, the metrics, how long to sleep.
+ * An action of events.c: it neither watches nor arms anything. */
 
 #include <dirent.h>
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "macro.h"
 #include "reliefd.h"
 #include "str-util.h"
@@ -18,20 +20,6 @@ typedef struct Sample {
         char name[RELIEFD_NAME_MAX];
         uint64_t bytes, tasks;
 } Sample;
-
-static int read_u64_at(int dirfd, const char *file, uint64_t *ret) {
-        char buf[64];
-        int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        ssize_t k = read(fd, buf, sizeof(buf) - 1);
-        int e = errno;
-        close(fd);
-        if (k < 0)
-                return -e;
-        buf[k] = '\0';
-        return cgroup_value_parse(buf, ret);
-}
 
 static bool is_unit_dir(const struct dirent *de) {
         size_t n = strlen(de->d_name);
@@ -61,8 +49,8 @@ static int sample_slice(const Daemon *d, Sample **ret, size_t *ret_n) {
                         continue; /* gone meanwhile */
                 Sample x = {};
                 snprintf(x.name, sizeof(x.name), "%s", de->d_name);
-                int r = read_u64_at(fd, "memory.current", &x.bytes);
-                if (r >= 0 && read_u64_at(fd, "pids.current", &x.tasks) < 0)
+                int r = cgroup_read_u64_at(fd, "memory.current", &x.bytes);
+                if (r >= 0 && cgroup_read_u64_at(fd, "pids.current", &x.tasks) < 0)
                         x.tasks = 0;
                 close(fd);
                 if (r < 0)
@@ -181,18 +169,15 @@ static int relief_tick(Daemon *d, const Sample *s, size_t n, double used, uint64
         return victims_kill(d, &plan, c);
 }
 
-int monitor_tick(Daemon *d) {
+int monitor_tick(Daemon *d, uint64_t *ret_sleep_usec) {
         _cleanup_(freep) Sample *s = NULL;
         size_t n = 0;
         uint64_t slice_bytes = 0;
         int r;
 
-        d->wakeups_total++;
-        watch_slice(d);
-        victims_reap(d);
         r = host_memory_read(d->proc_root, &d->host);
         if (r < 0) {
-                fprintf(stderr, "cannot read %s/meminfo: %s\n", d->proc_root, strerror(-r));
+                log_error("cannot read %s/meminfo: %s", d->proc_root, strerror(-r));
                 return r;
         }
         /* The time of this meminfo read; host_memory_read() ensures available <= total. */
@@ -200,7 +185,7 @@ int monitor_tick(Daemon *d) {
         uint64_t observed = fill_observe(&d->fill, now, d->host.total - d->host.available);
         r = sample_slice(d, &s, &n);
         if (r < 0)
-                fprintf(stderr, "cannot read %s: %s\n", d->slice_dir, strerror(-r));
+                log_error("cannot read %s: %s", d->slice_dir, strerror(-r));
         for (size_t i = 0; i < n; i++)
                 slice_bytes += s[i].bytes;
         double used = host_memory_used_percent(&d->host);
@@ -208,13 +193,11 @@ int monitor_tick(Daemon *d) {
         admission_tick(d, used, slice_bytes);
         r = relief_tick(d, s, n, used, slice_bytes);
         if (r < 0)
-                fprintf(stderr, "relief failed: %s\n", strerror(-r));
+                log_error("relief failed: %s", strerror(-r));
         leak_tick(d, s, n, now);
         (void) metrics_write(d, false);
 
-        uint64_t sleep = d->n_victims > 0 ? RELIEF_MIN_SLEEP_USEC
-                                          : relief_sleep_usec(&d->config, d->host.total, d->host.available, observed);
-        /* A time source is one-shot: set the next time and arm it again. */
-        r = sd_event_source_set_time_relative(d->timer, sleep);
-        return r < 0 ? r : sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
+        *ret_sleep_usec = d->n_victims > 0 ? RELIEF_MIN_SLEEP_USEC
+                                           : relief_sleep_usec(&d->config, d->host.total, d->host.available, observed);
+        return 0;
 }

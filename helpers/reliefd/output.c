@@ -9,6 +9,7 @@
 
 #include "admission.h"
 #include "file-util.h"
+#include "log.h"
 #include "macro.h"
 #include "reliefd.h"
 
@@ -30,7 +31,7 @@ int admission_publish(Daemon *d, double used_percent, const char *reason) {
         };
         int r = admission_write(d->rundir, &s);
         if (r < 0)
-                fprintf(stderr, "cannot write %s/" ADMISSION_FILE ": %s\n", d->rundir, strerror(-r));
+                log_error("cannot write %s/" ADMISSION_FILE ": %s", d->rundir, strerror(-r));
         return r;
 }
 
@@ -70,6 +71,6 @@ int metrics_write(Daemon *d, bool force) {
         d->metrics_written_usec = now;
         int r = write_file_atomic(d->config.metrics_file, text, size, 0644);
         if (r < 0)
-                fprintf(stderr, "cannot write %s: %s\n", d->config.metrics_file, strerror(-r));
+                log_error("cannot write %s: %s", d->config.metrics_file, strerror(-r));
         return r;
 }

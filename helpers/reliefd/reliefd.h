@@ -1,9 +1,10 @@
 #pragma once
 
 /* nova-reliefd: memory relief and admission control for nova-agents.slice.
- * reliefd.c runs the event loop; monitor.c takes one look (a "tick") and
- * acts; victims.c kills and confirms; output.c writes the journal entries,
- * the admission file and the metrics. */
+ * reliefd.c is main(); events.c holds every event source and callback and
+ * the one error policy; the actions it calls: monitor.c takes one look (a
+ * "tick") and acts, victims.c kills and confirms, output.c writes the
+ * journal entries, the admission file and the metrics. */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include "host-memory.h"
 #include "policy.h"
 #include "relief-config.h"
+#include "time-util.h"
 
 /* The journal catalog (catalog/nova-agent-host.catalog) documents each. */
 #define MSGID_ADMISSION_CLOSED "e561582b674143dba62b193dcad31d29"
@@ -72,19 +74,26 @@ typedef struct Daemon {
         sd_event_source *slice_psi, *slice_events;
 } Daemon;
 
-/* reliefd.c: PSI trigger and memory.events watch on the slice, once it exists. */
-void watch_slice(Daemon *d);
+/* events.c: the event sources (PSI triggers, memory.events of the slice,
+ * cgroup.events of each victim, the timer) and their callbacks. */
+int events_setup(Daemon *d);
+/* What every callback does: reap, look, watch the new victims, arm the
+ * timer; an error of the look or the timer ends the loop (RELIEFD_EXIT_HOST). */
+int events_wakeup(Daemon *d);
+/* The first look, through the same policy as every wakeup: the exit code
+ * it asks for, RELIEFD_EXIT_OK to go on. */
+int events_first_look(Daemon *d);
+void events_done(Daemon *d);
 
-uint64_t now_usec(clockid_t clock);
-
-/* monitor.c: one look and what follows from it. < 0 only on errors that
- * should stop the daemon. */
-int monitor_tick(Daemon *d);
+/* monitor.c: one look and what follows from it; how long to sleep after
+ * it. < 0 (logged) only when the host cannot be read: see events.c. */
+int monitor_tick(Daemon *d, uint64_t *ret_sleep_usec);
 
 /* victims.c */
 int victims_kill(Daemon *d, const ReliefPlan *plan, const ReliefCandidate *c);
 uint64_t victims_in_flight_bytes(const Daemon *d);
 bool victims_contains(const Daemon *d, const char *name);
+/* Once per wakeup, before the look. */
 void victims_reap(Daemon *d);
 /* The in-flight list survives a restart in <rundir>/relief-inflight. */
 int victims_save(const Daemon *d);

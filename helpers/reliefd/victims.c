@@ -1,7 +1,7 @@
 /* Killing the chosen agents and confirming them gone. Each victim's whole
  * cgroup gets SIGKILL at once through cgroup.kill (Linux >= 5.14: atomic,
  * a forking tree cannot outrun it); its cgroup.events is then watched with
- * POLLPRI until "populated 0". Until then its memory counts as about to be
+ * POLLPRI (by events.c) until "populated 0". Until then its memory counts as about to be
  * freed (relief_decide()), and the list is kept in <rundir>/relief-inflight
  * so that a restarted daemon does not kill again for the same memory. */
 
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "file-util.h"
+#include "log.h"
 #include "macro.h"
 #include "reliefd.h"
 #include "str-util.h"
@@ -24,18 +25,12 @@
 #define VICTIM_GIVE_UP_USEC (10ULL * 1000 * 1000)
 
 static int victim_populated(const Daemon *d, const Victim *v) {
-        _cleanup_(freep) char *path = str_printf("%s/%s/cgroup.events", d->slice_dir, v->name);
-        _cleanup_(freep) char *text = NULL;
-        uint64_t p;
+        _cleanup_(freep) char *dir = str_printf("%s/%s", d->slice_dir, v->name);
 
-        if (!path)
+        if (!dir)
                 return -ENOMEM;
-        int r = read_file_full(path, 4096, &text, NULL);
-        if (r == -ENOENT || r == -ENODEV)
-                return 0; /* the cgroup is gone: so are its processes */
-        if (r < 0)
-                return r;
-        return cgroup_keyed_value(text, "populated", &p) < 0 ? -EBADMSG : p != 0;
+        int r = cgroup_populated(dir);
+        return r == -ENOENT || r == -ENODEV ? 0 : r; /* the cgroup is gone: so are its processes */
 }
 
 uint64_t victims_in_flight_bytes(const Daemon *d) {
@@ -96,31 +91,6 @@ void victims_reap(Daemon *d) {
         }
 }
 
-static int on_events(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Daemon *d = userdata;
-        char buf[256];
-
-        ssize_t k = pread(fd, buf, sizeof(buf), 0); /* re-arms kernfs' POLLPRI */
-        (void) k; /* a failure means the cgroup is gone: victims_reap() sees that */
-        victims_reap(d);
-        return monitor_tick(d) < 0 ? 0 : 0;
-}
-
-static int watch_victim(Daemon *d, Victim *v) {
-        _cleanup_(freep) char *path = str_printf("%s/%s/cgroup.events", d->slice_dir, v->name);
-        if (!path)
-                return -ENOMEM;
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-        if (fd < 0)
-                return -errno;
-        int r = sd_event_add_io(d->event, &v->watch, fd, EPOLLPRI, on_events, d);
-        if (r < 0) {
-                close(fd);
-                return r;
-        }
-        return sd_event_source_set_io_fd_own(v->watch, true);
-}
-
 static int kill_cgroup(const Daemon *d, const char *name) {
         _cleanup_(freep) char *path = str_printf("%s/%s/cgroup.kill", d->slice_dir, name);
         if (!path)
@@ -166,12 +136,10 @@ int victims_kill(Daemon *d, const ReliefPlan *plan, const ReliefCandidate *c) {
                                 (unsigned long long) plan->target_bytes, NULL);
                 r = kill_cgroup(d, v->name);
                 if (r < 0)
-                        fprintf(stderr, "cannot kill %s through cgroup.kill: %s\n", v->name, strerror(-r));
+                        log_error("cannot kill %s through cgroup.kill: %s", v->name, strerror(-r));
                 else
                         d->kills_total++;
                 v->killed_usec = now_usec(CLOCK_MONOTONIC);
-                if (watch_victim(d, v) < 0)
-                        v->watch = NULL; /* the timer's reap still confirms it */
         }
         (void) admission_publish(d, host_memory_used_percent(&d->host), NULL);
         (void) metrics_write(d, true);
@@ -225,9 +193,7 @@ int victims_restore(Daemon *d) {
                 if (!t)
                         return -ENOMEM;
                 d->victims = t;
-                d->victims[d->n_victims] = v;
-                (void) watch_victim(d, &d->victims[d->n_victims]);
-                d->n_victims++;
+                d->victims[d->n_victims++] = v;
                 d->relief_running = true;
         }
         return victims_save(d);

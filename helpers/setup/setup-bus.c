@@ -1,14 +1,13 @@
 /* The few org.freedesktop.systemd1 calls nova-setup-host makes. The job wait
- * follows systemd-run: the reply names the job, JobRemoved says how it ended.
- * sd_bus_call() queues signals arriving meanwhile without dispatching them,
- * so a JobRemoved that races the reply is still seen by the loop below. */
+ * is helpers/shared/bus-wait-jobs.c. */
 
 #include <errno.h>
 #include <string.h>
-#include <time.h>
 
+#include "bus-wait-jobs.h"
 #include "setup.h"
 #include "str-util.h"
+#include "time-util.h"
 
 #define DEST "org.freedesktop.systemd1"
 #define MANAGER_PATH "/org/freedesktop/systemd1"
@@ -108,69 +107,28 @@ int bus_unit_file_state(sd_bus *bus, const char *unit, char **ret) {
         return 0;
 }
 
-typedef struct JobWait {
-        char *path;   /* the job we wait for; NULL until the reply names it */
-        char *result; /* set by JobRemoved */
-} JobWait;
-
-static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        JobWait *w = userdata;
-        const char *path, *unit, *result;
-        uint32_t id;
-
-        if (sd_bus_message_read(m, "uoss", &id, &path, &unit, &result) < 0)
-                return 0;
-        if (w->path && !w->result && strcmp(path, w->path) == 0)
-                w->result = strdup(result);
-        return 0;
-}
-
-static uint64_t now_usec(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
-}
-
 int bus_unit_job(sd_bus *bus, const char *method, const char *unit, char **ret_error) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-        _cleanup_(sd_bus_message_unrefp) sd_bus_message *reply = NULL;
-        _cleanup_(sd_bus_slot_unrefp) sd_bus_slot *slot = NULL;
-        JobWait w = {};
-        const char *path;
+        _cleanup_(bus_wait_jobs_freep) BusWaitJobs *w = NULL;
         int r;
 
-        /* The match goes in before the call: the job may end before the reply is read. */
-        r = sd_bus_match_signal(bus, &slot, DEST, MANAGER_PATH, MANAGER_IFACE, "JobRemoved", on_job_removed, &w);
+        /* No flag: steps never print, and a skipped start or stop (a failed
+         * condition) did not do what the step needs. */
+        r = bus_wait_jobs_new(bus, 0, &w);
         if (r < 0)
                 return bus_error(ret_error, NULL, r);
-        r = sd_bus_call_method(bus, DEST, MANAGER_PATH, MANAGER_IFACE, method, &e, &reply, "ss", unit, "replace");
+        r = bus_wait_jobs_enqueue(w, method, unit, &e);
         if (r < 0)
                 return bus_error(ret_error, &e, r);
-        r = sd_bus_message_read(reply, "o", &path);
+        r = bus_wait_jobs_some(w, 0, now_usec(CLOCK_MONOTONIC) + JOB_TIMEOUT_USEC);
         if (r < 0)
                 return bus_error(ret_error, NULL, r);
-        w.path = strdup(path);
-        if (!w.path)
-                return -ENOMEM;
-
-        uint64_t deadline = now_usec() + JOB_TIMEOUT_USEC;
-        while (!w.result && r >= 0) {
-                r = sd_bus_process(bus, NULL);
-                if (r > 0)
-                        continue;
-                uint64_t n = now_usec();
-                if (r == 0 && n >= deadline)
-                        r = -ETIMEDOUT;
-                else if (r == 0)
-                        r = sd_bus_wait(bus, deadline - n);
-        }
-        free(w.path);
-        if (!w.result)
-                return bus_error(ret_error, NULL, r < 0 ? r : -ENOMEM);
-        _cleanup_(freep) char *result = w.result;
-        if (strcmp(result, "done") != 0)
-                return error_set(ret_error, -EIO, "job for %s ended with \"%s\"", unit, result);
+        r = bus_wait_jobs_result(w, JOB_TIMEOUT_USEC);
+        if (r == -ETIMEDOUT)
+                return bus_error(ret_error, NULL, r);
+        if (r < 0)
+                return error_set(ret_error, r, "job for %s ended with \"%s\"", unit,
+                                 bus_job_result_from_errno(r) ?: "unknown");
         return 0;
 }
 

@@ -5,11 +5,12 @@
 #include <errno.h>
 #include <string.h>
 
+#include "agent-unit.h"
 #include "setup.h"
 #include "str-util.h"
 
 /* Our units whose files changed on disk since the manager last read them. */
-static const char *const watched_units[] = { "nova-agents.slice", SETUP_SCRATCH_UNIT, NULL };
+static const char *const watched_units[] = { AGENT_SLICE, SETUP_SCRATCH_UNIT, NULL };
 
 static int manager_drift(Setup *s, char **reason) {
         bool memory = false, tasks = false;

@@ -81,7 +81,8 @@ int swap_units_record(const SwapUnits *u);
 int bus_unit_property(sd_bus *bus, const char *unit, const char *iface, const char *property, char **ret);
 int bus_unit_file_state(sd_bus *bus, const char *unit, char **ret);
 /* StartUnit or StopUnit in mode "replace", then waits (up to 90 s) for the
- * job: "done" is 0, any other result -EIO with the result in *ret_error. */
+ * job: "done" is 0, any other result its errno (bus_job_result_to_errno(),
+ * "skipped" too) with the result in *ret_error. */
 int bus_unit_job(sd_bus *bus, const char *method, const char *unit, char **ret_error);
 /* MaskUnitFiles, UnmaskUnitFiles, EnableUnitFiles or DisableUnitFiles (never
  * runtime-only); returns the number of symlinks changed. */

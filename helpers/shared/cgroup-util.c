@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/magic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -7,7 +8,11 @@
 #include <sys/statfs.h>
 
 #include "cgroup-util.h"
+#include "file-util.h"
 #include "str-util.h"
+
+/* cgroup.events and friends are a few hundred bytes. */
+#define CGROUP_FILE_MAX (64 * 1024)
 
 /* The path of the "0::" line, or -ENOMEDIUM when there is none. */
 static int find_unified_line(FILE *f, char **ret) {
@@ -169,4 +174,68 @@ int cgroup_top_level_pids(const char *proc_root, const char *cgroup_dir, pid_t *
         *ret = k > 0 ? TAKE_PTR(top) : NULL;
         *ret_n = k;
         return 0;
+}
+
+int cgroup_value_parse(const char *text, uint64_t *ret) {
+        const char *end;
+        uint64_t v;
+
+        if (strcmp(text, "max\n") == 0 || strcmp(text, "max") == 0) {
+                *ret = AGENT_CGROUP_MAX;
+                return 0;
+        }
+        if (str_parse_u64(text, &end, &v) < 0 || (*end != '\0' && strcmp(end, "\n") != 0))
+                return -EBADMSG;
+        /* The two sentinels are beyond any real byte count or task count. */
+        if (v >= AGENT_CGROUP_MAX)
+                return -ERANGE;
+        *ret = v;
+        return 0;
+}
+
+int cgroup_keyed_value(const char *text, const char *key, uint64_t *ret) {
+        size_t n = strlen(key);
+
+        for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+                if (strncmp(l, key, n) != 0 || l[n] != ' ')
+                        continue;
+                const char *end;
+                uint64_t v;
+                if (str_parse_u64(l + n + 1, &end, &v) < 0 || (*end != '\n' && *end != '\0'))
+                        return -EBADMSG;
+                *ret = v;
+                return 0;
+        }
+        return -ENOENT;
+}
+
+int cgroup_read_u64_at(int dirfd, const char *file, uint64_t *ret) {
+        char buf[64];
+        _cleanup_(closep) int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
+
+        if (fd < 0)
+                return -errno;
+        ssize_t k = read(fd, buf, sizeof(buf) - 1);
+        if (k < 0)
+                return -errno;
+        buf[k] = '\0';
+        return cgroup_value_parse(buf, ret);
+}
+
+int cgroup_populated(const char *dir) {
+        _cleanup_(freep) char *text = NULL;
+        uint64_t v;
+        int r;
+
+        _cleanup_(freep) char *path = str_printf("%s/cgroup.events", dir);
+
+        if (!path)
+                return -ENOMEM;
+        r = read_file_full(path, CGROUP_FILE_MAX, &text, NULL);
+        if (r < 0)
+                return r;
+        r = cgroup_keyed_value(text, "populated", &v);
+        if (r < 0)
+                return -EBADMSG;
+        return v != 0;
 }

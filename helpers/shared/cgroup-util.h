@@ -1,5 +1,6 @@
 #pragma once
 
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Readers of /proc and cgroupfs take their root as a parameter, so tests
@@ -21,3 +22,23 @@ int cgroup_unified_mountpoint(const char **ret);
  * PID 1). Processes that exit meanwhile are left out. *ret is NULL when
  * there are none. */
 int cgroup_top_level_pids(const char *proc_root, const char *cgroup_dir, pid_t **ret, size_t *ret_n);
+
+/* The values of cgroup files in bytes or tasks: AGENT_CGROUP_UNKNOWN marks
+ * a file that is absent or unreadable, AGENT_CGROUP_MAX the literal "max". */
+#define AGENT_CGROUP_UNKNOWN UINT64_MAX
+#define AGENT_CGROUP_MAX (UINT64_MAX - 1)
+
+/* Parses one cgroup value file's text: a decimal number or "max". */
+int cgroup_value_parse(const char *text, uint64_t *ret);
+
+/* The value of "key N" in a flat-keyed file text (memory.events,
+ * cgroup.events); -ENOENT if the key is not there. */
+int cgroup_keyed_value(const char *text, const char *key, uint64_t *ret);
+
+/* A value file (memory.current, pids.current) in the cgroup directory
+ * dirfd: one openat() per file, no path walk (reliefd reads every agent). */
+int cgroup_read_u64_at(int dirfd, const char *file, uint64_t *ret);
+
+/* "populated" of <dir>/cgroup.events: 1 or 0; -ENOENT when the cgroup is
+ * gone (which also means empty), -EBADMSG when the key is missing. */
+int cgroup_populated(const char *dir);

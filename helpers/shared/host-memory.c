@@ -11,21 +11,6 @@
 /* Every file read here is a few hundred bytes; /proc/meminfo about 1.5 KiB. */
 #define SMALL_FILE_MAX (64 * 1024)
 
-static int parse_u64(const char *s, const char **ret_end, uint64_t *ret) {
-        char *end;
-
-        if (*s < '0' || *s > '9')
-                return -EBADMSG;
-        errno = 0;
-        unsigned long long v = strtoull(s, &end, 10);
-        if (errno != 0)
-                return -EBADMSG;
-        *ret = v;
-        if (ret_end)
-                *ret_end = end;
-        return 0;
-}
-
 /* "Key:   1234 kB" → bytes. */
 static int meminfo_field(const char *text, const char *key, uint64_t *ret) {
         size_t n = strlen(key);
@@ -36,7 +21,7 @@ static int meminfo_field(const char *text, const char *key, uint64_t *ret) {
                 const char *p = l + n + 1, *end;
                 uint64_t v;
                 p += strspn(p, " \t");
-                if (parse_u64(p, &end, &v) < 0)
+                if (str_parse_u64(p, &end, &v) < 0)
                         return -EBADMSG;
                 if (strncmp(end, " kB", 3) != 0 || v > UINT64_MAX / 1024)
                         return -EBADMSG;
@@ -72,39 +57,6 @@ double host_memory_used_percent(const HostMemory *m) {
         if (m->total == 0)
                 return 0;
         return 100.0 * (double) (m->total - m->available) / (double) m->total;
-}
-
-int cgroup_value_parse(const char *text, uint64_t *ret) {
-        const char *end;
-        uint64_t v;
-
-        if (strcmp(text, "max\n") == 0 || strcmp(text, "max") == 0) {
-                *ret = AGENT_CGROUP_MAX;
-                return 0;
-        }
-        if (parse_u64(text, &end, &v) < 0 || (*end != '\0' && strcmp(end, "\n") != 0))
-                return -EBADMSG;
-        /* The two sentinels are beyond any real byte count or task count. */
-        if (v >= AGENT_CGROUP_MAX)
-                return -ERANGE;
-        *ret = v;
-        return 0;
-}
-
-int cgroup_keyed_value(const char *text, const char *key, uint64_t *ret) {
-        size_t n = strlen(key);
-
-        for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
-                if (strncmp(l, key, n) != 0 || l[n] != ' ')
-                        continue;
-                const char *end;
-                uint64_t v;
-                if (parse_u64(l + n + 1, &end, &v) < 0 || (*end != '\n' && *end != '\0'))
-                        return -EBADMSG;
-                *ret = v;
-                return 0;
-        }
-        return -ENOENT;
 }
 
 static int read_at(const char *dir, const char *file, char **ret) {
@@ -165,18 +117,4 @@ int agent_cgroup_read(const char *dir, AgentCgroup *ret) {
         c.populated = populated == AGENT_CGROUP_UNKNOWN ? -1 : populated != 0;
         *ret = c;
         return 0;
-}
-
-int cgroup_populated(const char *dir) {
-        _cleanup_(freep) char *text = NULL;
-        uint64_t v;
-        int r;
-
-        r = read_at(dir, "cgroup.events", &text);
-        if (r < 0)
-                return r;
-        r = cgroup_keyed_value(text, "populated", &v);
-        if (r < 0)
-                return -EBADMSG;
-        return v != 0;
 }

@@ -10,8 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define AGENT_CGROUP_UNKNOWN UINT64_MAX
-#define AGENT_CGROUP_MAX (UINT64_MAX - 1)
+#include "cgroup-util.h"
 
 typedef struct HostMemory {
         uint64_t total;     /* MemTotal */
@@ -39,14 +38,3 @@ typedef struct AgentCgroup {
  * -ENOENT when the directory itself is gone; a missing file inside it is
  * AGENT_CGROUP_UNKNOWN, not an error. */
 int agent_cgroup_read(const char *dir, AgentCgroup *ret);
-
-/* "populated" of <dir>/cgroup.events: 1 or 0; -ENOENT when the cgroup is
- * gone (which also means empty), -EBADMSG when the key is missing. */
-int cgroup_populated(const char *dir);
-
-/* Parses one cgroup value file's text: a decimal number or "max". */
-int cgroup_value_parse(const char *text, uint64_t *ret);
-
-/* The value of "key N" in a flat-keyed file text (memory.events,
- * cgroup.events); -ENOENT if the key is not there. */
-int cgroup_keyed_value(const char *text, const char *key, uint64_t *ret);

@@ -120,3 +120,18 @@ bool strv_equal(char *const *a, char *const *b) {
                         return false;
         return true;
 }
+
+int str_parse_u64(const char *s, const char **ret_end, uint64_t *ret) {
+        char *end;
+
+        if (*s < '0' || *s > '9')
+                return -EBADMSG;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno != 0)
+                return -EBADMSG;
+        *ret = v;
+        if (ret_end)
+                *ret_end = end;
+        return 0;
+}

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdarg.h>
+#include <stdint.h>
 
 #include "macro.h"
 
@@ -27,6 +28,8 @@ char *str_escape(const char *s);
 char *str_strip(char *s);
 
 bool str_has_prefix(const char *s, const char *prefix);
+/* A decimal number at s (no sign, no space); *ret_end after it. -EBADMSG. */
+int str_parse_u64(const char *s, const char **ret_end, uint64_t *ret);
 
 /* Appends value to *l; on success *l owns value, on failure the caller still does. */
 int strv_push(char ***l, char *value);

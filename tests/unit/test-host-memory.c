@@ -82,6 +82,19 @@ static void test_cgroup(void) {
         is_int(cgroup_populated(unlimited), 0, "cgroup_populated: 0");
         is_int(cgroup_populated(gone), -ENOENT, "cgroup_populated: gone");
         is_int(cgroup_populated(garbled), -EBADMSG, "cgroup_populated: no key");
+
+        /* The reader nova-reliefd uses per agent, relative to the cgroup's directory fd. */
+        uint64_t v = 0, w = 0;
+        int fd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC), gfd = open(garbled, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        agent_cgroup_read(real, &c);
+        is_int(cgroup_read_u64_at(fd, "memory.current", &v), 0, "cgroup_read_u64_at: read");
+        ok(v == c.memory_current, "cgroup_read_u64_at: what agent_cgroup_read() reads");
+        is_int(cgroup_read_u64_at(fd, "no-such-file", &w), -ENOENT, "cgroup_read_u64_at: no such file");
+        is_int(cgroup_read_u64_at(gfd, "memory.current", &w), -EBADMSG, "cgroup_read_u64_at: garbled");
+        if (fd >= 0)
+                close(fd);
+        if (gfd >= 0)
+                close(gfd);
 }
 
 static void test_parsers(void) {

@@ -62,3 +62,12 @@ unit_dropin() {
 	printf '%s\n' "$@" > "/etc/systemd/system/$unit.d/50-test.conf"
 	systemctl daemon-reload
 }
+
+# meminfo KEY: /proc/meminfo's KEY (MemTotal, MemAvailable, …) in bytes. printf, not
+# print: mawk prints numbers >= 2^31 as 2.2528e+09, which shell arithmetic refuses.
+meminfo() { awk -v k="$1:" '$1 == k { printf "%.0f\n", $2 * 1024 }' /proc/meminfo; }
+# used_pct [DECIMALS]: host memory in use, (MemTotal - MemAvailable) / MemTotal, in percent (1 decimal).
+used_pct() {
+	awk -v d="${1:-1}" '$1 == "MemTotal:" { t = $2 } $1 == "MemAvailable:" { a = $2 }
+		END { printf "%." d "f", 100 * (t - a) / t }' /proc/meminfo
+}

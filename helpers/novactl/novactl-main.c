@@ -1,21 +1,16 @@
 /* novactl: start, stop, inspect and relieve nova agents through systemd.
- * main() is thin: split the global options from the verb's arguments, find
- * the verb, run it, return its exit code (see novactl.h and novactl(1)). */
+ * main() is thin: split the global options from the verb's arguments
+ * (novactl-args.c), find the verb in the table below, run it, return its exit
+ * code (see novactl.h and novactl(1)). */
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "agent-info.h"
 #include "novactl.h"
 #include "str-util.h"
-
-bool arg_json = false;
-bool arg_legend = true;
-const char *arg_host = NULL;
-char **arg_hosts = NULL;
 
 typedef enum VerbFlags {
         VERB_REMOTE = 1 << 0, /* works with one -H */
@@ -43,43 +38,6 @@ static const Verb verbs[] = {
           "ensure COUNT [--parallel N] [--template NAME] [--force]" },
 };
 
-void log_error(const char *format, ...) {
-        va_list ap;
-
-        fputs("novactl: ", stderr);
-        va_start(ap, format);
-        vfprintf(stderr, format, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-}
-
-int log_oom(void) {
-        log_error("out of memory");
-        return NOVACTL_EXIT_FAILURE;
-}
-
-int exit_code_from_errno(int r) {
-        return r == -EACCES || r == -EPERM || r == -EROFS ? NOVACTL_EXIT_BUS : NOVACTL_EXIT_FAILURE;
-}
-
-static const char *dir_from_env(const char *var, const char *fallback) {
-        const char *v = getenv(var);
-        return v && *v ? v : fallback;
-}
-
-const char *novactl_confdir(void) {
-        return dir_from_env("NOVA_AGENTS_CONFDIR", AGENTS_CONFDIR);
-}
-const char *novactl_rundir(void) {
-        return dir_from_env("NOVA_AGENTS_RUNDIR", AGENTS_RUNDIR);
-}
-const char *novactl_proc_root(void) {
-        return dir_from_env("NOVACTL_PROC_ROOT", "/proc");
-}
-const char *novactl_cgroup_root(void) {
-        return dir_from_env("NOVACTL_CGROUP_ROOT", "/sys/fs/cgroup");
-}
-
 static void help(void) {
         printf("Usage: novactl [--json] [--no-legend] VERB [ARGS…]\n\n"
                "Start, stop, inspect and relieve nova agents (nova-agent@NAME.service).\n\nVerbs:\n");
@@ -95,61 +53,6 @@ static void help(void) {
                "Exit codes: 0 ok, 1 internal error, 2 usage or invalid name, 3 no such agent,\n"
                "4 admission closed, 5 bus or permission error, 6 job failed, 7 already running,\n"
                "8 relief target not reached. See novactl(1).\n");
-}
-
-/* Takes the global options out of argv wherever they stand before "--" (so
- * `novactl status --json` and `novactl --json status` both work) and leaves
- * the verb and its own arguments in *ret_argv. 1 = go on, 0 = done, < 0 =
- * usage error (already printed). */
-static int parse_global(int argc, char **argv, int *ret_argc, char ***ret_argv) {
-        char **rest = calloc((size_t) argc + 1, sizeof(char *));
-        int n = 0;
-        bool dashdash = false;
-
-        if (!rest)
-                return -ENOMEM;
-        for (int i = 1; i < argc; i++) {
-                const char *a = argv[i];
-                if (dashdash || strcmp(a, "--") != 0) {
-                        if (dashdash || a[0] != '-') {
-                                rest[n++] = argv[i];
-                                continue;
-                        }
-                } else {
-                        dashdash = true;
-                        rest[n++] = argv[i];
-                        continue;
-                }
-                if (strcmp(a, "--json") == 0)
-                        arg_json = true;
-                else if (strcmp(a, "--no-legend") == 0)
-                        arg_legend = false;
-                else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-                        help();
-                        free(rest);
-                        return 0;
-                } else if (strcmp(a, "--version") == 0) {
-                        printf("novactl %s\n", PACKAGE_VERSION);
-                        free(rest);
-                        return 0;
-                } else if (strcmp(a, "-H") == 0 || strcmp(a, "--host") == 0 || str_has_prefix(a, "-H") ||
-                           str_has_prefix(a, "--host=")) {
-                        const char *h = a[1] == 'H' ? (a[2] ? a + 2 : argv[++i]) : strchr(a, '=') ? strchr(a, '=') + 1 : argv[++i];
-                        if (!h || !*h || h[0] == '-') {
-                                log_error("-H wants [USER@]HOST");
-                                free(rest);
-                                return -EINVAL;
-                        }
-                        if (strv_push(&arg_hosts, (char *) h) < 0) {
-                                free(rest);
-                                return -ENOMEM;
-                        }
-                } else
-                        rest[n++] = argv[i]; /* the verb's own option */
-        }
-        *ret_argc = n;
-        *ret_argv = rest;
-        return 1;
 }
 
 static int dispatch(const Verb *v, int argc, char **argv, Fleet *fleet) {
@@ -194,13 +97,22 @@ static int run_verb(const Verb *v, int argc, char **argv) {
 
 int main(int argc, char **argv) {
         _cleanup_(freep) char **args = NULL;
+        GlobalAction action;
         int n = 0, r;
 
-        r = parse_global(argc, argv, &n, &args);
+        r = parse_global(argc, argv, &action, &n, &args);
         if (r == -ENOMEM)
                 return log_oom();
-        if (r <= 0)
-                return r == 0 ? NOVACTL_EXIT_OK : NOVACTL_EXIT_USAGE;
+        if (r < 0)
+                return NOVACTL_EXIT_USAGE;
+        if (action == GLOBAL_HELP) {
+                help();
+                return NOVACTL_EXIT_OK;
+        }
+        if (action == GLOBAL_VERSION) {
+                printf("novactl %s\n", PACKAGE_VERSION);
+                return NOVACTL_EXIT_OK;
+        }
         if (n == 0) {
                 log_error("no verb given; see novactl --help");
                 return NOVACTL_EXIT_USAGE;

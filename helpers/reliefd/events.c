@@ -1,0 +1,210 @@
+/* nova-reliefd's event flow, all of it: every sd-event source and callback
+ * lives here; monitor.c (one look and what follows) and victims.c (kill,
+ * confirm) are actions called from it and never call back.
+ *
+ * Every wakeup, whatever woke it (a PSI trigger, the slice's memory.events,
+ * a victim's cgroup.events, the timer), goes through events_wakeup(): one reap of
+ * the victims, one look, the watches renewed, the timer armed again.
+ *
+ * One error policy for every callback: a look that fails (meminfo
+ * unreadable: the daemon would decide blind) or a timer that cannot be armed
+ * ends the loop with RELIEFD_EXIT_HOST; systemd restarts the daemon
+ * (Restart=always, 100 ms) and the journal keeps the error. Carrying on was
+ * worse: the victim watch swallowed the error and returned before the timer
+ * was armed again, leaving the daemon to wake on PSI alone. Errors inside a
+ * look that leave it able to decide (a slice that cannot be listed, a kill
+ * that fails) are logged there and the look goes on. */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "macro.h"
+#include "reliefd.h"
+#include "str-util.h"
+
+/* Wake on 100 ms of "some" stall within any 1 s window: far earlier than
+ * oomd's 60 % over 30 s, and cheap (the kernel polls only while stalling). */
+#define PSI_TRIGGER "some 100000 1000000"
+
+/* The slice's cgroup was removed (its last agent stopped): its files poll
+ * as EPOLLERR for ever. Drop both watches; watch_slice() renews them. */
+static void unwatch_slice(Daemon *d) {
+        d->slice_psi = sd_event_source_disable_unref(d->slice_psi);
+        d->slice_events = sd_event_source_disable_unref(d->slice_events);
+        d->slice_watched = false;
+}
+
+static int on_victim_events(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+
+static int watch_victim(Daemon *d, Victim *v) {
+        _cleanup_(freep) char *path = str_printf("%s/%s/cgroup.events", d->slice_dir, v->name);
+        if (!path)
+                return -ENOMEM;
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        int r = sd_event_add_io(d->event, &v->watch, fd, EPOLLPRI, on_victim_events, d);
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        return sd_event_source_set_io_fd_own(v->watch, true);
+}
+
+/* Victims chosen by the last look (or restored) get their cgroup.events
+ * watched; one whose watch cannot be set is confirmed by the timer's reap. */
+static void watch_victims(Daemon *d) {
+        for (size_t i = 0; i < d->n_victims; i++)
+                if (!d->victims[i].watch && watch_victim(d, &d->victims[i]) < 0)
+                        d->victims[i].watch = NULL;
+}
+
+static void watch_slice(Daemon *d);
+
+int events_wakeup(Daemon *d) {
+        uint64_t sleep;
+        int r;
+
+        d->wakeups_total++;
+        watch_slice(d);
+        victims_reap(d);
+        r = monitor_tick(d, &sleep);
+        if (r >= 0) {
+                watch_victims(d);
+                /* A time source is one-shot: set the next time and arm it again. */
+                r = sd_event_source_set_time_relative(d->timer, sleep);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
+                if (r < 0)
+                        log_error("cannot arm the timer: %s", strerror(-r));
+        }
+        return r < 0 ? sd_event_exit(d->event, RELIEFD_EXIT_HOST) : 0;
+}
+
+static int on_psi(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Daemon *d = userdata;
+
+        if ((revents & EPOLLERR) && (s == d->slice_psi || s == d->slice_events))
+                unwatch_slice(d);
+        return events_wakeup(d);
+}
+
+static int on_memory_events(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        char buf[512];
+
+        /* Reading re-arms kernfs' POLLPRI; ENODEV: the cgroup is gone. */
+        if (pread(fd, buf, sizeof(buf), 0) < 0)
+                revents |= EPOLLERR;
+        return on_psi(s, fd, revents, userdata);
+}
+
+static int on_victim_events(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        char buf[256];
+
+        /* Re-arms kernfs' POLLPRI; a failure means the cgroup is gone, which the reap sees. */
+        ssize_t k = pread(fd, buf, sizeof(buf), 0);
+        (void) k;
+        return events_wakeup(userdata);
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
+        return events_wakeup(userdata);
+}
+
+/* A PSI trigger (path: a pressure file); a failure is logged, not fatal:
+ * the timer still looks, only later. Kernel < 6.5 needs CAP_SYS_RESOURCE. */
+static int watch_psi(Daemon *d, const char *path, sd_event_source **ret) {
+        int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+        sd_event_source *s = NULL;
+
+        if (fd < 0 || write(fd, PSI_TRIGGER, strlen(PSI_TRIGGER) + 1) < 0) {
+                int r = -errno;
+                if (r != -ENOENT)
+                        log_warning("no PSI trigger on %s (%s); relying on the timer", path, strerror(-r));
+                if (fd >= 0)
+                        close(fd);
+                return r;
+        }
+        if (sd_event_add_io(d->event, &s, fd, EPOLLPRI, on_psi, d) < 0) {
+                close(fd);
+                return -ENOMEM;
+        }
+        (void) sd_event_source_set_io_fd_own(s, true);
+        if (ret)
+                *ret = s;
+        else
+                (void) sd_event_source_set_floating(s, true);
+        return 0;
+}
+
+static int watch_events(Daemon *d, const char *path, sd_event_source **ret) {
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        sd_event_source *s = NULL;
+
+        if (fd < 0)
+                return -errno;
+        if (sd_event_add_io(d->event, &s, fd, EPOLLPRI, on_memory_events, d) < 0) {
+                close(fd);
+                return -ENOMEM;
+        }
+        (void) sd_event_source_set_io_fd_own(s, true);
+        *ret = s;
+        return 0;
+}
+
+/* The slice's cgroup exists from its first agent on (and is removed when it
+ * stops): every wakeup calls this until both watches are in place. */
+static void watch_slice(Daemon *d) {
+        _cleanup_(freep) char *psi = str_printf("%s/memory.pressure", d->slice_dir);
+        _cleanup_(freep) char *events = str_printf("%s/memory.events", d->slice_dir);
+
+        if (d->slice_watched || !psi || !events || access(d->slice_dir, F_OK) < 0)
+                return;
+        if (watch_events(d, events, &d->slice_events) >= 0) {
+                (void) watch_psi(d, psi, &d->slice_psi);
+                d->slice_watched = true;
+        }
+}
+
+int events_setup(Daemon *d) {
+        _cleanup_(freep) char *host_psi = str_printf("%s/pressure/memory", d->proc_root);
+        int r;
+
+        if (!host_psi)
+                return -ENOMEM;
+        r = sd_event_default(&d->event);
+        if (r < 0)
+                return r;
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        (void) sd_event_add_signal(d->event, NULL, SIGTERM, NULL, NULL);
+        (void) sd_event_add_signal(d->event, NULL, SIGINT, NULL, NULL);
+        (void) sd_event_set_watchdog(d->event, true);
+        (void) watch_psi(d, host_psi, NULL);
+        watch_slice(d);
+        r = sd_event_add_time_relative(d->event, &d->timer, CLOCK_MONOTONIC, 0, 10 * 1000, on_timer, d);
+        if (r < 0)
+                return r;
+        return sd_event_source_set_enabled(d->timer, SD_EVENT_ONESHOT);
+}
+
+int events_first_look(Daemon *d) {
+        int code;
+
+        (void) events_wakeup(d);
+        return sd_event_get_exit_code(d->event, &code) >= 0 ? code : RELIEFD_EXIT_OK;
+}
+
+void events_done(Daemon *d) {
+        victims_free(d);
+        unwatch_slice(d);
+        d->timer = sd_event_source_unref(d->timer);
+        d->event = sd_event_unref(d->event);
+}
