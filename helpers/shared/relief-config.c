@@ -103,9 +103,7 @@ static int add_paths(char ***paths, const char *v) {
                 *paths = NULL;
                 return 0;
         }
-        size_t n = 0;
-        while (*paths && (*paths)[n])
-                n++;
+        size_t n = strv_length(*paths);
         for (char *w = strtok_r(copy, WHITESPACE, &save); w; w = strtok_r(NULL, WHITESPACE, &save), n++) {
                 if (w[0] != '/' || n >= RELIEF_DISK_PATHS_MAX)
                         return -EINVAL;
