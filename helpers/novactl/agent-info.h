@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "admission.h"
+#include "disk-fill.h"
 #include "host-memory.h"
 #include "novactl.h"
 
@@ -20,6 +21,8 @@ typedef struct AgentInfo {
         uint64_t age_usec;        /* since it became active; UINT64_MAX unknown */
         uint64_t deadline_usec;   /* time left to RuntimeMaxSec; UINT64_MAX none */
         char *workspace;          /* NULL when the configuration is unreadable (not root) */
+        uint64_t disk_used;       /* the workspace's project quota (issue 15): bytes held, */
+        uint64_t disk_max;        /* and its limit (0: none); UINT64_MAX unknown (not root, no quotas) */
         uint64_t entered_usec;    /* scratch: ActiveEnterTimestamp[Monotonic] */
         uint64_t runtime_max_usec;/* scratch: RuntimeMaxUSec */
 } AgentInfo;
@@ -32,6 +35,8 @@ typedef struct Overview {
         AgentCgroup slice;
         AdmissionState admission;
         bool admission_known;
+        DiskFill disk;            /* the workspaces' filesystem */
+        bool disk_known;
 } Overview;
 
 void overview_done(Overview *o);

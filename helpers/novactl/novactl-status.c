@@ -1,6 +1,6 @@
 /* novactl status [NAME…] [--json]: per agent its state, memory (current,
  * peak, % of MemoryMax), OOM kills, tasks, age, time left to the hard
- * deadline and workspace; then the slice's totals, the host's memory and the
+ * deadline, disk held (the workspace's project quota) and workspace; then the slice's totals, the host's memory and the
  * admission state. Without names: every agent that is not inactive. */
 
 #include <getopt.h>
@@ -14,11 +14,11 @@ static void print_table(const Overview *o) {
         bool color = use_color();
 
         if (arg_legend)
-                printf("%-24s %-12s %9s %9s %5s %4s %6s %-12s %-12s %s\n", "NAME", "STATE", "MEMORY", "PEAK", "%MAX",
-                       "OOM", "TASKS", "AGE", "LEFT", "WORKSPACE");
+                printf("%-24s %-12s %9s %9s %5s %4s %6s %9s %-12s %-12s %s\n", "NAME", "STATE", "MEMORY", "PEAK", "%MAX",
+                       "OOM", "TASKS", "DISK", "AGE", "LEFT", "WORKSPACE");
         for (size_t i = 0; i < o->n; i++) {
                 const AgentInfo *a = &o->agents[i];
-                char mem[32], peak[32], pct[16] = "-", oom[24] = "-", tasks[24] = "-", age[32], left[32];
+                char mem[32], peak[32], pct[16] = "-", oom[24] = "-", tasks[24] = "-", age[32], left[32], disk[32] = "-";
                 bool failed = strcmp(a->u.active_state, "failed") == 0;
                 double p = agent_info_max_percent(a);
 
@@ -28,10 +28,12 @@ static void print_table(const Overview *o) {
                         snprintf(oom, sizeof(oom), "%llu", (unsigned long long) a->cg.oom_kill);
                 if (a->cg.pids_current < AGENT_CGROUP_MAX)
                         snprintf(tasks, sizeof(tasks), "%llu", (unsigned long long) a->cg.pids_current);
-                printf("%-24s %s%-12s%s %9s %9s %5s %4s %6s %-12s %-12s %s\n", a->u.name, failed && color ? "\033[31m" : "",
+                if (a->disk_used != UINT64_MAX)
+                        format_bytes(disk, sizeof(disk), a->disk_used);
+                printf("%-24s %s%-12s%s %9s %9s %5s %4s %6s %9s %-12s %-12s %s\n", a->u.name, failed && color ? "\033[31m" : "",
                        a->u.active_state, failed && color ? "\033[0m" : "",
                        format_bytes(mem, sizeof(mem), a->cg.memory_current),
-                       format_bytes(peak, sizeof(peak), a->cg.memory_peak), pct, oom, tasks,
+                       format_bytes(peak, sizeof(peak), a->cg.memory_peak), pct, oom, tasks, disk,
                        format_duration(age, sizeof(age), a->age_usec), format_duration(left, sizeof(left), a->deadline_usec),
                        a->workspace ? a->workspace : "-");
         }
