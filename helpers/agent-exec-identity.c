@@ -68,6 +68,9 @@ int identity_prepare(const char *name, const AgentConfig *c, const char *dir, ui
         r = default_workspace(name, c, &ours);
         if (r < 0)
                 return r;
+        r = disk_check(c, ours);
+        if (r < 0)
+                return r;
         r = claim(name, c, &uid);
         if (r < 0)
                 return r;
@@ -86,6 +89,12 @@ int identity_prepare(const char *name, const AgentConfig *c, const char *dir, ui
                 if (changed > 1)
                         fprintf(stderr, "nova-agent-exec: workspace %s handed to UID %u (%lu inodes)\n",
                                 c->workspace, (unsigned) uid, changed);
+                r = disk_apply(name, c);
+                if (r < 0) {
+                        (void) agent_workspace_lock(workspaces_dir(), name);
+                        (void) agent_identity_release(records_dir(), name);
+                        return r;
+                }
         }
         if (chown(dir, uid, (gid_t) uid) < 0) {
                 log_error("%s: %s", dir, strerror(errno));

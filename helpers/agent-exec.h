@@ -2,6 +2,7 @@
 
 /* The parts of nova-agent-exec (one program; this header joins its files). */
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 #include "agent-config.h"
@@ -15,6 +16,16 @@ int log_oom(void);
 
 /* Every identity failure is this one errno, and exit status 5. */
 #define IDENTITY_ERRNO EUSERS
+
+/* Every DiskMax= failure is this errno, and exit status 6. */
+#define DISK_ERRNO EDQUOT
+
+/* --prepare: DiskMax= with a Workspace= other than the default, or on a
+ * filesystem without enforced project quotas, is refused (one line why). */
+int disk_check(const AgentConfig *c, bool default_workspace);
+/* --prepare, after the workspace was handed over: its project ID and the
+ * limit (none without DiskMax=); a failure matters only with DiskMax=. */
+int disk_apply(const char *name, const AgentConfig *c);
 
 /* --prepare, as root: claims agent name's own UID, hands it its default
  * workspace (if c's workspace is that one) and the runtime directory dir. */

@@ -33,6 +33,8 @@
  *   4    workspace missing or not a directory
  *   5    no identity: the UID pool is full, the user name exists elsewhere,
  *        or the launcher runs as root without a claimed UID
+ *   6    DiskMax= cannot be enforced (no project quotas on the workspace's
+ *        filesystem, a Workspace= other than the default, not root)
  *   126  the command was found but cannot be executed
  *   127  the command was not found
  * 126 and 127 are what a shell returns in the same two cases.
@@ -59,6 +61,7 @@ enum {
         EXIT_CONFIG = 3,
         EXIT_WORKSPACE = 4,
         EXIT_IDENTITY = 5,
+        EXIT_DISK = 6,
         EXIT_CANNOT_EXECUTE = 126,
         EXIT_NOT_FOUND = 127,
 };
@@ -104,6 +107,7 @@ static int help(void) {
                "  3    configuration missing or invalid\n"
                "  4    workspace missing or not a directory\n"
                "  5    no identity (UID pool full, user name taken, none claimed)\n"
+               "  6    DiskMax= cannot be enforced here\n"
                "  126  command found but not executable\n"
                "  127  command not found\n",
                AGENTS_CONFDIR, AGENTS_CONFDIR, AGENTS_RUNDIR);
@@ -280,6 +284,10 @@ static int prepare_identity(const char *name, const AgentConfig *c) {
         const char *dir = runtime_directory();
         uid_t uid;
 
+        if (c->disk_max > 0 && geteuid() != 0) {
+                log_error("DiskMax= is refused: only root can set a project quota");
+                return -DISK_ERRNO;
+        }
         if (geteuid() != 0 || !dir)
                 return 0; /* no directory: write_prepared() says so */
         return identity_prepare(name, c, dir, &uid);
@@ -356,6 +364,8 @@ static int exit_status(int r) {
                 return EXIT_NOT_FOUND;
         case -IDENTITY_ERRNO:
                 return EXIT_IDENTITY;
+        case -DISK_ERRNO:
+                return EXIT_DISK;
         default:
                 return EXIT_FAILURE;
         }

@@ -3,8 +3,13 @@
 #include <string.h>
 #include <time.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "agent-config.h"
 #include "agent-info.h"
+#include "agent-workspace.h"
+#include "project-quota.h"
 #include "str-util.h"
 
 #define UNIT_IFACE "org.freedesktop.systemd1.Unit"
@@ -57,6 +62,12 @@ static void finish_details(AgentInfo *a, uint64_t now) {
          * runtime file is root's (it may hold secrets), so others get NULL. */
         if (!arg_host && agent_config_load(novactl_confdir(), novactl_rundir(), a->u.name, &config, NULL) >= 0)
                 a->workspace = TAKE_PTR(config->workspace);
+        /* From the project quota: no walk of the tree (root only, like the quota). */
+        a->disk_used = a->disk_max = UINT64_MAX;
+        _cleanup_(closep) int fd = a->workspace ? open(a->workspace, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -EBADF;
+        uint32_t id;
+        if (fd >= 0 && (project_quota_id(fd, &id) < 0 || project_quota_get(fd, id, &a->disk_used, &a->disk_max) < 0))
+                a->disk_used = a->disk_max = UINT64_MAX;
 }
 
 /* On a remote host (-H) cgroupfs is out of reach; PID 1 reads the same
@@ -180,12 +191,13 @@ int overview_gather(sd_bus *bus, char *const *states, char **names, bool with_de
         if (agent_cgroup_read(slice_dir, &o.slice) < 0)
                 o.slice = cgroup_unknown;
         o.admission_known = admission_read(novactl_rundir(), &o.admission, NULL, NULL) >= 0;
+        o.disk_known = disk_fill_read(NULL, AGENT_WORKSPACES_DIR, &o.disk) >= 0;
         *ret = o;
         return missing;
 }
 
 void agent_info_cells(const AgentInfo *a, AgentCells *ret) {
-        AgentCells c = { .max_percent = "-", .oom_kills = "-", .tasks = "-" };
+        AgentCells c = { .max_percent = "-", .oom_kills = "-", .tasks = "-", .disk = "-" };
         double p = agent_info_max_percent(a);
 
         format_bytes(c.memory, sizeof(c.memory), a->cg.memory_current);
@@ -196,6 +208,8 @@ void agent_info_cells(const AgentInfo *a, AgentCells *ret) {
                 snprintf(c.oom_kills, sizeof(c.oom_kills), "%llu", (unsigned long long) a->cg.oom_kill);
         if (a->cg.pids_current < AGENT_CGROUP_MAX)
                 snprintf(c.tasks, sizeof(c.tasks), "%llu", (unsigned long long) a->cg.pids_current);
+        if (a->disk_used != UINT64_MAX)
+                format_bytes(c.disk, sizeof(c.disk), a->disk_used);
         format_duration(c.age, sizeof(c.age), a->age_usec);
         *ret = c;
 }
@@ -250,6 +264,8 @@ static json_object *agent_to_json(const AgentInfo *a) {
         json_object_object_add(o, "age_usec", json_duration(a->age_usec));
         json_object_object_add(o, "deadline_left_usec", json_duration(a->deadline_usec));
         json_object_object_add(o, "workspace", a->workspace ? json_object_new_string(a->workspace) : NULL);
+        json_object_object_add(o, "disk_used", a->disk_used != UINT64_MAX ? json_u64(a->disk_used) : NULL);
+        json_object_object_add(o, "disk_max", a->disk_max != UINT64_MAX && a->disk_max > 0 ? json_u64(a->disk_max) : NULL);
         return o;
 }
 
@@ -268,6 +284,20 @@ static json_object *admission_to_json(const Overview *o) {
         json_object_object_add(j, "last_relief_usec",
                                s->last_relief_usec ? json_object_new_int64((int64_t) s->last_relief_usec) : NULL);
         json_object_object_add(j, "last_relief_victims", json_object_new_int64((int64_t) s->last_relief_victims));
+        return j;
+}
+
+/* The workspaces' filesystem; null where unknown (-H, unreadable). */
+static json_object *disk_to_json(const Overview *o) {
+        json_object *j = o->disk_known ? json_object_new_object() : NULL;
+
+        if (!j)
+                return NULL;
+        json_object_object_add(j, "path", json_object_new_string(AGENT_WORKSPACES_DIR));
+        json_object_object_add(j, "size", json_u64(o->disk.size_bytes));
+        json_object_object_add(j, "used", json_u64(o->disk.used_bytes));
+        json_object_object_add(j, "used_percent", json_percent(o->disk.blocks_percent));
+        json_object_object_add(j, "inodes_used_percent", json_percent(o->disk.inodes_percent));
         return j;
 }
 
@@ -292,6 +322,7 @@ int overview_to_json(const Overview *o, json_object **ret) {
         json_object_object_add(slice, "tasks", json_u64(o->slice.pids_current));
         json_object_object_add(root, "slice", slice);
         json_object_object_add(root, "admission", admission_to_json(o));
+        json_object_object_add(root, "disk", disk_to_json(o));
         for (size_t i = 0; i < o->n; i++)
                 if (json_object_array_add(agents, agent_to_json(&o->agents[i])) < 0) {
                         json_object_put(root);
@@ -355,6 +386,10 @@ void overview_print_footer(const Overview *o) {
                format_bytes(total, sizeof(total), o->host.total), format_bytes(avail, sizeof(avail), o->host.available),
                !o->admission_known ? "unknown" : o->admission.closed ? "closed" : "open",
                o->admission.reason ? ": " : "", o->admission.reason ? o->admission.reason : "");
+        if (o->disk_known)
+                printf("disk: %s %.1f%% full (%s of %s), inodes %.1f%%\n", AGENT_WORKSPACES_DIR, o->disk.blocks_percent,
+                       format_bytes(cur, sizeof(cur), o->disk.used_bytes),
+                       format_bytes(max, sizeof(max), o->disk.size_bytes), o->disk.inodes_percent);
         if (o->admission.last_relief_usec > 0) {
                 char when[64] = "?";
                 time_t t = (time_t) (o->admission.last_relief_usec / 1000000);

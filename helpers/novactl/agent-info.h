@@ -7,6 +7,7 @@
 #include <json-c/json.h>
 
 #include "admission.h"
+#include "disk-fill.h"
 #include "host-memory.h"
 #include "novactl.h"
 
@@ -20,6 +21,8 @@ typedef struct AgentInfo {
         uint64_t age_usec;        /* since it became active; UINT64_MAX unknown */
         uint64_t deadline_usec;   /* time left to RuntimeMaxSec; UINT64_MAX none */
         char *workspace;          /* NULL when the configuration is unreadable (not root) */
+        uint64_t disk_used;       /* the workspace's project quota (issue 15): bytes held, */
+        uint64_t disk_max;        /* and its limit (0: none); UINT64_MAX unknown (not root, no quotas) */
         uint64_t entered_usec;    /* scratch: ActiveEnterTimestamp[Monotonic] */
         uint64_t runtime_max_usec;/* scratch: RuntimeMaxUSec */
 } AgentInfo;
@@ -32,6 +35,8 @@ typedef struct Overview {
         AgentCgroup slice;
         AdmissionState admission;
         bool admission_known;
+        DiskFill disk;            /* the workspaces' filesystem */
+        bool disk_known;
 } Overview;
 
 void overview_done(Overview *o);
@@ -48,7 +53,7 @@ int overview_to_json(const Overview *o, json_object **ret);
 void overview_print_footer(const Overview *o);
 /* The columns status and memory share, as text ("-" when unknown). */
 typedef struct AgentCells {
-        char memory[32], peak[32], max_percent[16], oom_kills[24], tasks[24], age[32];
+        char memory[32], peak[32], max_percent[16], oom_kills[24], tasks[24], disk[32], age[32];
 } AgentCells;
 void agent_info_cells(const AgentInfo *a, AgentCells *ret);
 /* Percentage of memory.max in use, or a negative number when unknown/unlimited. */

@@ -1,14 +1,16 @@
 /* novactl capacity: the seed's "memory limit rationale" table, computed for
  * this host from its MemTotal, the slice's cap, issue 5's admission and
  * relief thresholds and the agents' MemoryMax=; then the limits that are not
- * memory: the UID pool (one UID per running agent) and kernel.pid_max (each
- * agent may hold TasksMax=512 tasks). */
+ * memory: the UID pool (one UID per running agent), kernel.pid_max (each
+ * agent may hold TasksMax=512 tasks) and the workspaces' disk (issue 15). */
 
 #include <inttypes.h>
 #include <string.h>
 
+#include "agent-config.h"
 #include "agent-identity.h"
 #include "agent-info.h"
+#include "agent-workspace.h"
 #include "relief-config.h"
 #include "relief.h"
 #include "str-util.h"
@@ -23,7 +25,25 @@ typedef struct Capacity {
         uint64_t max_agents, recommended, running;
         uint64_t pid_max, tasks_max, agents_by_pids;
         double used_percent;
+        DiskFill disk;            /* size_bytes 0: unreadable */
+        double disk_close_percent;
+        uint64_t disk_max, agents_by_disk; /* default.conf's DiskMax= (0: none), and how many fit */
 } Capacity;
+
+/* The workspaces' filesystem, and how many agents at default.conf's
+ * DiskMax= fit below the disk admission threshold. */
+static void disk_capacity(Capacity *c, const ReliefConfig *config) {
+        _cleanup_(agent_config_freep) AgentConfig *d = NULL;
+        _cleanup_(freep) char *path = str_printf("%s/default.conf", novactl_confdir());
+
+        c->disk_close_percent = config->disk_close_percent;
+        if (disk_fill_read(NULL, AGENT_WORKSPACES_DIR, &c->disk) < 0)
+                c->disk = (DiskFill) {};
+        if (path && agent_config_new(&d) >= 0 && agent_config_parse_file(d, path, "capacity-probe", NULL) >= 0)
+                c->disk_max = d->disk_max;
+        if (c->disk_max > 0)
+                c->agents_by_disk = (uint64_t) ((long double) c->disk.size_bytes * c->disk_close_percent / 100) / c->disk_max;
+}
 
 /* 0 when unreadable: shown as such, not guessed. */
 static uint64_t read_pid_max(void) {
@@ -55,9 +75,10 @@ static int compute(sd_bus *bus, Capacity *c) {
         r = relief_config_get(&config);
         if (r != 0)
                 return r;
-        relief_config_done(&config);
         *c = (Capacity) { .total = host.total, .used_percent = host_memory_used_percent(&host),
                           .close_percent = config.admission_close_percent, .kill_percent = config.kill_percent };
+        disk_capacity(c, &config);
+        relief_config_done(&config);
         /* The slice is not realized until an agent has run: then its cap is the unit's 95%. */
         if (agent_cgroup_read(slice_dir, &slice) >= 0 && slice.memory_max < AGENT_CGROUP_MAX)
                 c->slice_max = slice.memory_max;
@@ -102,6 +123,8 @@ static int print_json(const Capacity *c) {
                 { "running_agents", c->running },
                 { "uid_pool", AGENT_UID_COUNT },   { "pid_max", c->pid_max },
                 { "per_agent_tasks_max", c->tasks_max }, { "agents_at_tasks_max", c->agents_by_pids },
+                { "workspaces_disk_size", c->disk.size_bytes }, { "workspaces_disk_used", c->disk.used_bytes },
+                { "per_agent_disk_max", c->disk_max },  { "agents_at_disk_max", c->agents_by_disk },
         };
 
         if (!j)
@@ -143,5 +166,12 @@ int verb_capacity(int argc, char **argv, void *userdata) {
                (unsigned) AGENT_UID_MIN, (unsigned) AGENT_UID_MAX);
         printf("Kernel pid_max:                 %10" PRIu64 "   (%" PRIu64 " agents at TasksMax=%" PRIu64 " each)\n",
                c.pid_max, c.agents_by_pids, c.tasks_max);
+        if (c.disk.size_bytes > 0)
+                printf("Workspaces' disk:               %10s   (%.1f%% full, inodes %.1f%%; admission closes at %.0f%%)\n",
+                       format_bytes(a, sizeof(a), c.disk.size_bytes), c.disk.blocks_percent, c.disk.inodes_percent,
+                       c.disk_close_percent);
+        if (c.disk_max > 0)
+                printf("Agents at DiskMax=:             %10" PRIu64 "   (DiskMax=%s of default.conf, full each)\n",
+                       c.agents_by_disk, format_bytes(b, sizeof(b), c.disk_max));
         return 0;
 }

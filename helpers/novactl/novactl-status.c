@@ -1,6 +1,6 @@
 /* novactl status [NAME…] [--json]: per agent its state, memory (current,
  * peak, % of MemoryMax), OOM kills, tasks, age, time left to the hard
- * deadline and workspace; then the slice's totals, the host's memory and the
+ * deadline, disk held (the workspace's project quota) and workspace; then the slice's totals, the host's memory and the
  * admission state. Without names: every agent that is not inactive. */
 
 #include <getopt.h>
@@ -14,8 +14,8 @@ static void print_table(const Overview *o) {
         bool color = use_color();
 
         if (arg_legend)
-                printf("%-24s %-12s %9s %9s %5s %4s %6s %-12s %-12s %s\n", "NAME", "STATE", "MEMORY", "PEAK", "%MAX",
-                       "OOM", "TASKS", "AGE", "LEFT", "WORKSPACE");
+                printf("%-24s %-12s %9s %9s %5s %4s %6s %9s %-12s %-12s %s\n", "NAME", "STATE", "MEMORY", "PEAK", "%MAX",
+                       "OOM", "TASKS", "DISK", "AGE", "LEFT", "WORKSPACE");
         for (size_t i = 0; i < o->n; i++) {
                 const AgentInfo *a = &o->agents[i];
                 bool failed = strcmp(a->u.active_state, "failed") == 0;
@@ -23,9 +23,9 @@ static void print_table(const Overview *o) {
                 AgentCells c;
 
                 agent_info_cells(a, &c);
-                printf("%-24s %s%-12s%s %9s %9s %5s %4s %6s %-12s %-12s %s\n", a->u.name, failed && color ? "\033[31m" : "",
+                printf("%-24s %s%-12s%s %9s %9s %5s %4s %6s %9s %-12s %-12s %s\n", a->u.name, failed && color ? "\033[31m" : "",
                        a->u.active_state, failed && color ? "\033[0m" : "", c.memory, c.peak, c.max_percent, c.oom_kills,
-                       c.tasks, c.age, format_duration(left, sizeof(left), a->deadline_usec),
+                       c.tasks, c.disk, c.age, format_duration(left, sizeof(left), a->deadline_usec),
                        a->workspace ? a->workspace : "-");
         }
         if (arg_legend)

@@ -76,7 +76,7 @@ static void admission_tick(Daemon *d, double used, uint64_t slice_bytes) {
         AdmissionChange ch = admission_step(&d->admission, &d->config, used, now_usec(CLOCK_MONOTONIC));
         char reason[160];
 
-        if (ch == ADMISSION_UNCHANGED)
+        if (ch == ADMISSION_UNCHANGED || (ch == ADMISSION_OPEN && disk_keeps_closed(d, used)))
                 return;
         d->transitions_total++;
         if (ch == ADMISSION_CLOSE)
@@ -191,6 +191,7 @@ int monitor_tick(Daemon *d, uint64_t *ret_sleep_usec) {
         double used = host_memory_used_percent(&d->host);
 
         admission_tick(d, used, slice_bytes);
+        disk_tick(d, used);
         r = relief_tick(d, s, n, used, slice_bytes);
         if (r < 0)
                 log_error("relief failed: %s", strerror(-r));

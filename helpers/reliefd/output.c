@@ -22,7 +22,7 @@ int admission_publish(Daemon *d, double used_percent, const char *reason) {
                 d->since_usec = now_usec(CLOCK_REALTIME);
         }
         AdmissionState s = {
-                .closed = d->admission.closed,
+                .closed = d->admission.closed || d->disk.closed,
                 .since_usec = d->since_usec,
                 .used_percent = used_percent >= 0 && used_percent <= 100 ? used_percent : -1,
                 .reason = d->reason[0] ? d->reason : NULL,
@@ -47,7 +47,7 @@ int metrics_write(Daemon *d, bool force) {
                 return -ENOMEM;
         fprintf(f, "# HELP nova_reliefd_admission_closed 1 while admission of new agents is closed.\n"
                    "# TYPE nova_reliefd_admission_closed gauge\nnova_reliefd_admission_closed %d\n",
-                d->admission.closed);
+                d->admission.closed || d->disk.closed);
         fprintf(f, "# HELP nova_reliefd_memory_used_ratio Host memory used (MemTotal - MemAvailable) / MemTotal.\n"
                    "# TYPE nova_reliefd_memory_used_ratio gauge\nnova_reliefd_memory_used_ratio %.4f\n",
                 host_memory_used_percent(&d->host) / 100);
@@ -66,6 +66,7 @@ int metrics_write(Daemon *d, bool force) {
                    "# TYPE nova_reliefd_last_relief_timestamp_seconds gauge\n"
                    "nova_reliefd_last_relief_timestamp_seconds %llu\n",
                 (unsigned long long) (d->last_relief_usec / 1000000));
+        disk_metrics(d, f);
         if (fclose(f) != 0)
                 return -ENOMEM;
         d->metrics_written_usec = now;

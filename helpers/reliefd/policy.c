@@ -6,14 +6,16 @@ static uint64_t percent_of(uint64_t total, double percent) {
         return (uint64_t) ((long double) total * percent / 100.0L);
 }
 
-AdmissionChange admission_step(AdmissionMachine *m, const ReliefConfig *c, double used_percent, uint64_t now_usec) {
+/* Closes at >= close; reopens after value stayed <= reopen for hold_usec. */
+static AdmissionChange hysteresis_step(AdmissionMachine *m, double close, double reopen, uint64_t hold_usec,
+                                       double value, uint64_t now_usec) {
         if (!m->closed) {
-                if (used_percent < c->admission_close_percent)
+                if (value < close)
                         return ADMISSION_UNCHANGED;
                 *m = (AdmissionMachine) { .closed = true, .since_usec = now_usec };
                 return ADMISSION_CLOSE;
         }
-        if (used_percent > c->admission_reopen_percent) {
+        if (value > reopen) {
                 m->reopen_since_usec = 0;
                 return ADMISSION_UNCHANGED;
         }
@@ -21,10 +23,39 @@ AdmissionChange admission_step(AdmissionMachine *m, const ReliefConfig *c, doubl
                 m->reopen_since_usec = now_usec;
                 /* A hold of 0 would reopen at once; the config parser forbids it. */
         }
-        if (now_usec - m->reopen_since_usec < c->admission_reopen_usec)
+        if (now_usec - m->reopen_since_usec < hold_usec)
                 return ADMISSION_UNCHANGED;
         *m = (AdmissionMachine) { .closed = false, .since_usec = now_usec };
         return ADMISSION_OPEN;
+}
+
+AdmissionChange admission_step(AdmissionMachine *m, const ReliefConfig *c, double used_percent, uint64_t now_usec) {
+        return hysteresis_step(m, c->admission_close_percent, c->admission_reopen_percent, c->admission_reopen_usec,
+                               used_percent, now_usec);
+}
+
+AdmissionChange disk_admission_step(AdmissionMachine *m, const ReliefConfig *c, const DiskFill *fills, size_t n,
+                                    uint64_t now_usec, size_t *ret_worst) {
+        size_t worst = SIZE_MAX;
+        double max = -1;
+
+        for (size_t i = 0; i < n; i++)
+                if (fills[i].size_bytes > 0 && disk_fill_percent(&fills[i], NULL) > max) {
+                        max = disk_fill_percent(&fills[i], NULL);
+                        worst = i;
+                }
+        *ret_worst = worst;
+        if (worst == SIZE_MAX)
+                return ADMISSION_UNCHANGED; /* nothing readable: no news either way */
+        return hysteresis_step(m, c->disk_close_percent, c->disk_reopen_percent, c->disk_reopen_usec, max, now_usec);
+}
+
+AdmissionChange admission_overall(bool was_closed, bool memory_closed, bool disk_closed) {
+        bool closed = memory_closed || disk_closed;
+
+        if (closed == was_closed)
+                return ADMISSION_UNCHANGED;
+        return closed ? ADMISSION_CLOSE : ADMISSION_OPEN;
 }
 
 int relief_decide(const ReliefConfig *c, const ReliefCandidate *candidates, size_t n, uint64_t mem_total,

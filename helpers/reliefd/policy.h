@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "disk-fill.h"
 #include "relief-config.h"
 #include "relief.h"
 
@@ -26,6 +27,18 @@ typedef struct AdmissionMachine {
 /* Closes at >= close%; reopens only after used stayed <= reopen% for the
  * hold time (any sample above it restarts the hold). */
 AdmissionChange admission_step(AdmissionMachine *m, const ReliefConfig *c, double used_percent, uint64_t now_usec);
+
+/* The same for disk (issue 15), on the fullest of the watched filesystems
+ * (blocks or inodes, whichever is fuller) against DiskClosePercent= and
+ * DiskReopenPercent= held DiskReopenHoldSec=. Entries with size_bytes 0
+ * (unreadable) are skipped; *ret_worst is the fullest's index, SIZE_MAX
+ * when none was readable (then nothing changes). */
+AdmissionChange disk_admission_step(AdmissionMachine *m, const ReliefConfig *c, const DiskFill *fills, size_t n,
+                                    uint64_t now_usec, size_t *ret_worst);
+
+/* Admission is closed while memory or disk closes it: how the published
+ * state changes when one of them changed. */
+AdmissionChange admission_overall(bool was_closed, bool memory_closed, bool disk_closed);
 
 /* Whether relief is due, and whom to kill: used (MemTotal - MemAvailable)
  * minus what in-flight victims (killed, not yet gone) will free is compared

@@ -8,8 +8,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <systemd/sd-event.h>
 
+#include "disk-fill.h"
 #include "host-memory.h"
 #include "policy.h"
 #include "relief-config.h"
@@ -72,6 +74,11 @@ typedef struct Daemon {
         uint64_t metrics_written_usec;
         bool slice_watched;
         sd_event_source *slice_psi, *slice_events;
+        /* Disk admission (disk.c): the workspaces' filesystem, then DiskPaths=. */
+        AdmissionMachine disk;
+        DiskFill disk_fills[1 + RELIEF_DISK_PATHS_MAX];
+        size_t n_disk_fills;
+        char disk_reason[160];          /* of the last disk close */
 } Daemon;
 
 /* events.c: the event sources (PSI triggers, memory.events of the slice,
@@ -99,6 +106,13 @@ void victims_reap(Daemon *d);
 int victims_save(const Daemon *d);
 int victims_restore(Daemon *d);
 void victims_free(Daemon *d);
+
+/* disk.c: one look at the disks after the memory admission step; never
+ * kills. disk_keeps_closed(): memory reopens, but disk still closes
+ * admission (it republishes the disk's reason): true, log no "opened". */
+void disk_tick(Daemon *d, double used_percent);
+bool disk_keeps_closed(Daemon *d, double used_percent);
+void disk_metrics(const Daemon *d, FILE *f);
 
 /* hint.c: SoftPressureHint=yes, when admission closes. */
 void hint_send(const Daemon *d);

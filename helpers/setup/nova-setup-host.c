@@ -34,18 +34,20 @@ typedef struct Step {
 
 /* Reload last: it picks up what the steps before it changed. */
 static const Step apply_steps[] = {
-        { "swap", step_swap },   { "sysctl", step_sysctl },   { "pool", step_pool },
-        { "scratch", step_scratch }, { "reload", step_reload },
+        { "swap", step_swap },   { "sysctl", step_sysctl },   { "workspace-fs", step_workspace_fs },
+        { "pool", step_pool }, { "scratch", step_scratch }, { "reload", step_reload },
 };
 static const Step revert_steps[] = {
         { "swap", step_swap_revert },
         { "scratch", step_scratch_revert },
+        { "workspace-fs", step_workspace_fs_revert },
         { "pool", step_pool_revert },
         { "reload", step_reload },
 };
 
 static void help(void) {
         printf("Usage: nova-setup-host [--check | --dry-run | --revert [--purge-workspaces]] [--slots N]\n"
+               "                       [--workspace-device DEV [--format-device]]\n"
                "\n"
                "Prepares this host for nova agents, once, as root: swap off for good (fstab\n"
                "noauto with a backup, zram and other swap units masked), the package's kernel\n"
@@ -58,6 +60,10 @@ static void help(void) {
                "                      disable the scratch tmpfs; workspaces are kept unless\n"
                "      --purge-workspaces  is given too\n"
                "  --slots N           workspace slots (default %d)\n"
+               "  --workspace-device DEV\n"
+               "                      put the workspaces on DEV: ext4 with project quotas (DiskMax=),\n"
+               "                      mounted by a .mount unit; a DEV holding anything is refused\n"
+               "      --format-device     unless this is given too (its data is lost)\n"
                "  -h, --help          this text\n"
                "\n"
                "Exit status: 0 configured (or reverted), 1 internal error, 2 usage error,\n"
@@ -68,13 +74,15 @@ static void help(void) {
 
 /* 1: go on, 0: done (--help), <0: usage error. */
 static int parse_argv(int argc, char **argv, Setup *s) {
-        enum { ARG_CHECK = 0x100, ARG_DRY_RUN, ARG_REVERT, ARG_PURGE, ARG_SLOTS };
+        enum { ARG_CHECK = 0x100, ARG_DRY_RUN, ARG_REVERT, ARG_PURGE, ARG_SLOTS, ARG_DEVICE, ARG_FORMAT };
         static const struct option options[] = {
                 { "check", no_argument, NULL, ARG_CHECK },
                 { "dry-run", no_argument, NULL, ARG_DRY_RUN },
                 { "revert", no_argument, NULL, ARG_REVERT },
                 { "purge-workspaces", no_argument, NULL, ARG_PURGE },
                 { "slots", required_argument, NULL, ARG_SLOTS },
+                { "workspace-device", required_argument, NULL, ARG_DEVICE },
+                { "format-device", no_argument, NULL, ARG_FORMAT },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -100,6 +108,17 @@ static int parse_argv(int argc, char **argv, Setup *s) {
                 case ARG_PURGE:
                         s->purge_workspaces = true;
                         break;
+                case ARG_DEVICE:
+                        if (optarg[0] != '/') {
+                                fprintf(stderr, "nova-setup-host: --workspace-device wants a device path, not \"%s\"\n",
+                                        optarg);
+                                return -EINVAL;
+                        }
+                        s->workspace_device = optarg;
+                        break;
+                case ARG_FORMAT:
+                        s->format_device = true;
+                        break;
                 case ARG_SLOTS: {
                         char *end;
                         errno = 0;
@@ -122,6 +141,10 @@ static int parse_argv(int argc, char **argv, Setup *s) {
         }
         if (modes > 1) {
                 fprintf(stderr, "nova-setup-host: --check, --dry-run and --revert exclude each other\n");
+                return -EINVAL;
+        }
+        if (s->format_device && !s->workspace_device) {
+                fprintf(stderr, "nova-setup-host: --format-device only goes with --workspace-device\n");
                 return -EINVAL;
         }
         if (s->purge_workspaces && s->mode != SETUP_REVERT) {

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "project-quota.h"
 #include "setup.h"
 #include "str-util.h"
 
@@ -130,6 +131,9 @@ int step_pool_revert(Setup *s, char **ret_reason) {
                 if (pfd >= 0 && faccessat(pfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                         r = rm_rf_at(pfd, name);
                 if (r >= 0 && dfd >= 0 && faccessat(dfd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+                        _cleanup_(closep) int wfd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                        if (wfd >= 0)
+                                (void) project_quota_release(wfd); /* a limit we set goes with the workspace */
                         r = rm_rf_at(dfd, name);
                         removed += r >= 0;
                 }

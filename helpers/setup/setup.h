@@ -26,6 +26,8 @@ typedef struct Setup {
         SetupMode mode;
         unsigned slots;
         bool purge_workspaces;
+        const char *workspace_device; /* --workspace-device DEV; NULL: only report */
+        bool format_device;           /* --format-device: DEV may hold data */
         sd_bus *bus;
         bool need_reload; /* a step changed unit files or fstab: the manager must reload */
         bool swap_restored; /* --revert brought swap entries or units back */
@@ -62,6 +64,8 @@ int step_pool(Setup *s, char **ret_reason);
 int step_pool_revert(Setup *s, char **ret_reason);
 int step_scratch(Setup *s, char **ret_reason);
 int step_scratch_revert(Setup *s, char **ret_reason);
+int step_workspace_fs(Setup *s, char **ret_reason);
+int step_workspace_fs_revert(Setup *s, char **ret_reason);
 int step_reload(Setup *s, char **ret_reason);
 
 /* Swap-providing units outside fstab (setup-swap-units.c). */

@@ -94,6 +94,18 @@ static int parse_environment(AgentConfig *c, const char *value, const Line *l) {
         return agent_config_env_set(&c->environment, value);
 }
 
+static int parse_disk_max(AgentConfig *c, const char *value, const Line *l) {
+        const char *reason = NULL;
+
+        if (agent_config_disk_max_parse(value, &c->disk_max, &reason) < 0) {
+                _cleanup_(freep) char *v = str_escape(value);
+                if (!v)
+                        return -ENOMEM;
+                return line_error(l, -EINVAL, "invalid DiskMax= \"%s\": %s", v, reason);
+        }
+        return 0;
+}
+
 static const struct {
         const char *key;
         int (*parse)(AgentConfig *c, const char *value, const Line *l);
@@ -101,6 +113,7 @@ static const struct {
         { "Command", parse_command },
         { "Workspace", parse_workspace },
         { "Environment", parse_environment },
+        { "DiskMax", parse_disk_max },
 };
 
 static int parse_line(AgentConfig *c, char *line, const Line *l) {

@@ -49,6 +49,8 @@ static int check_representable(const AgentConfig *c, const char *name, char **re
         if (c->workspace && agent_config_workspace_check(c->workspace, &reason) < 0)
                 return error_set(ret_error, -EINVAL, "Workspace=: %s", reason);
 
+        if (c->disk_max > 0 && c->disk_max < AGENT_CONFIG_DISK_MAX_MIN)
+                return error_set(ret_error, -EINVAL, "DiskMax=: below 1M");
         for (char **e = c->environment; e && *e; e++) {
                 const char *problem = env_entry_problem(c->environment, e);
                 if (problem)
@@ -85,6 +87,8 @@ static int serialize(FILE *f, const AgentConfig *c, const char *name) {
 
         for (char **e = c->environment; e && *e; e++)
                 fprintf(f, "Environment=%s\n", *e);
+        if (c->disk_max > 0)
+                fprintf(f, "DiskMax=%llu\n", (unsigned long long) c->disk_max);
 
         return ferror(f) ? -ENOMEM : 0;
 }

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent-config.h"
@@ -48,6 +49,7 @@ int agent_config_copy(const AgentConfig *c, AgentConfig **ret) {
                 if (r < 0)
                         return r;
         }
+        copy->disk_max = c->disk_max;
 
         *ret = TAKE_PTR(copy);
         return 0;
@@ -61,7 +63,7 @@ static bool streq_null(const char *a, const char *b) {
 
 bool agent_config_equal(const AgentConfig *a, const AgentConfig *b) {
         return strv_equal(a->command, b->command) && streq_null(a->workspace, b->workspace) &&
-               strv_equal(a->environment, b->environment);
+               strv_equal(a->environment, b->environment) && a->disk_max == b->disk_max;
 }
 
 static int fail(const char **ret_reason, const char *reason) {
@@ -169,5 +171,32 @@ int agent_config_workspace_expand(const char *value, const char *name, char **re
                 return r;
 
         *ret = TAKE_PTR(path);
+        return 0;
+}
+
+int agent_config_disk_max_parse(const char *value, uint64_t *ret, const char **ret_reason) {
+        static const char units[] = "KMGT";
+        char *end;
+
+        if (*value == '\0' || strcmp(value, "infinity") == 0) {
+                *ret = 0;
+                return 0;
+        }
+        if (*value < '0' || *value > '9')
+                return fail(ret_reason, "not a size (bytes, or a number with K, M, G or T)");
+        errno = 0;
+        unsigned long long n = strtoull(value, &end, 10);
+        unsigned shift = 0;
+        if (*end != '\0') {
+                const char *u = strchr(units, *end);
+                if (!u || end[1] != '\0')
+                        return fail(ret_reason, "not a size (bytes, or a number with K, M, G or T)");
+                shift = 10 * (unsigned) (u - units + 1);
+        }
+        if (errno != 0 || n > (UINT64_MAX >> 1) >> shift)
+                return fail(ret_reason, "too large");
+        if ((n << shift) < AGENT_CONFIG_DISK_MAX_MIN)
+                return fail(ret_reason, "below 1M");
+        *ret = n << shift;
         return 0;
 }

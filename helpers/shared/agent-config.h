@@ -16,6 +16,10 @@
  *   Environment=  KEY=VALUE, repeatable; a later KEY replaces an earlier one
  *                 (in place); an empty Environment= clears the list. KEYs
  *                 starting with NOVA_AGENT_ are the launcher's.
+ *   DiskMax=      the most the agent's default workspace may hold: bytes,
+ *                 or with K, M, G or T (powers of 1024), at least 1M;
+ *                 "infinity" or empty: no limit. Enforced by a project
+ *                 quota (project-quota.h), refused where none can be set.
  *
  * Every function here returns 0 or a negative errno: -EINVAL for a file (or
  * a config to write) that breaks the rules above, -ENOMEM, or the error of
@@ -25,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define AGENT_CONFIG_DEFAULT_WORKSPACE "/var/lib/nova-agents/workspaces/%i"
 /* A bound on memory per line; longer lines are an error, not truncated. */
@@ -35,6 +40,7 @@ typedef struct AgentConfig {
         char **command;     /* argv; NULL when unset */
         char *workspace;    /* with %i expanded; NULL when unset (the default applies) */
         char **environment; /* "KEY=VALUE", each KEY once, in order of first definition */
+        uint64_t disk_max;  /* DiskMax= in bytes; 0: no limit */
 } AgentConfig;
 
 int agent_config_new(AgentConfig **ret);
@@ -66,6 +72,10 @@ int agent_config_write_atomic(const char *dir, const char *name, const AgentConf
 
 /* Building blocks, shared by the parser and the writer. On -EINVAL they
  * leave a static description of the problem in *ret_reason (if not NULL). */
+
+/* DiskMax='s value: "" or "infinity" is 0 (no limit). */
+#define AGENT_CONFIG_DISK_MAX_MIN (1024ULL * 1024)
+int agent_config_disk_max_parse(const char *value, uint64_t *ret, const char **ret_reason);
 
 /* assignment is KEY=VALUE with a valid KEY outside the reserved prefix. */
 int agent_config_env_check(const char *assignment, const char **ret_reason);

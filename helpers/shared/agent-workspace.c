@@ -22,11 +22,6 @@ static bool is_agent_id(unsigned id) {
         return agent_uid_in_pool((uid_t) id) || (id >= DYNAMIC_UID_MIN && id <= DYNAMIC_UID_MAX);
 }
 
-static void closedirp(DIR **d) {
-        if (*d)
-                closedir(*d);
-}
-
 /* fd may be an O_PATH descriptor (symlinks included): AT_EMPTY_PATH acts on it. */
 static int chown_inode(int fd, const struct stat *st, uid_t uid, unsigned long *changed) {
         uid_t u = is_agent_id(st->st_uid) && st->st_uid != uid ? uid : (uid_t) -1;

@@ -4,6 +4,7 @@
  * Destructors accept NULL (and -1/-EBADF for fds), so a variable can be
  * declared with _cleanup_ at the top and left unset on every early return. */
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,6 +39,11 @@
 
 static inline void freep(void *p) {
         free(*(void **) p);
+}
+
+static inline void closedirp(DIR **d) {
+        if (*d)
+                closedir(*d);
 }
 
 static inline void fclosep(FILE **f) {

@@ -23,12 +23,17 @@ void relief_config_defaults(ReliefConfig *c) {
                 .leak_window_usec = 600 * USEC_PER_SEC,
                 .fill_bytes_per_sec = 200ULL * 1000 * 1000,
                 .max_sleep_usec = 10 * USEC_PER_SEC,
+                .disk_close_percent = RELIEF_ADMISSION_CLOSE_PERCENT,
+                .disk_reopen_percent = RELIEF_ADMISSION_REOPEN_PERCENT,
+                .disk_reopen_usec = 30 * USEC_PER_SEC,
         };
 }
 
 void relief_config_done(ReliefConfig *c) {
         free(c->metrics_file);
         c->metrics_file = NULL;
+        strv_free(c->disk_paths);
+        c->disk_paths = NULL;
 }
 
 static int parse_percent(const char *v, double *ret) {
@@ -61,7 +66,7 @@ static int parse_bool(const char *v, bool *ret) {
         return 0;
 }
 
-typedef enum { T_PERCENT, T_SEC, T_MSEC, T_MB, T_BOOL, T_PATH } KeyType;
+typedef enum { T_PERCENT, T_SEC, T_MSEC, T_MB, T_BOOL, T_PATH, T_PATHS } KeyType;
 
 static const struct {
         const char *key;
@@ -79,7 +84,37 @@ static const struct {
         { "MaxSleepMSec", T_MSEC, offsetof(ReliefConfig, max_sleep_usec) },
         { "SoftPressureHint", T_BOOL, offsetof(ReliefConfig, soft_hint) },
         { "MetricsFile", T_PATH, offsetof(ReliefConfig, metrics_file) },
+        { "DiskClosePercent", T_PERCENT, offsetof(ReliefConfig, disk_close_percent) },
+        { "DiskReopenPercent", T_PERCENT, offsetof(ReliefConfig, disk_reopen_percent) },
+        { "DiskReopenHoldSec", T_SEC, offsetof(ReliefConfig, disk_reopen_usec) },
+        { "DiskPaths", T_PATHS, offsetof(ReliefConfig, disk_paths) },
 };
+
+/* DiskPaths=: absolute paths, space-separated, added to those before; an
+ * empty value forgets them. */
+static int add_paths(char ***paths, const char *v) {
+        _cleanup_(freep) char *copy = strdup(v);
+        char *save = NULL;
+
+        if (!copy)
+                return -ENOMEM;
+        if (!*v) {
+                strv_free(*paths);
+                *paths = NULL;
+                return 0;
+        }
+        size_t n = strv_length(*paths);
+        for (char *w = strtok_r(copy, WHITESPACE, &save); w; w = strtok_r(NULL, WHITESPACE, &save), n++) {
+                if (w[0] != '/' || n >= RELIEF_DISK_PATHS_MAX)
+                        return -EINVAL;
+                char *p = strdup(w);
+                if (!p || strv_push(paths, p) < 0) {
+                        free(p);
+                        return -ENOMEM;
+                }
+        }
+        return 0;
+}
 
 /* One value into its field; a static problem text on error. */
 static int set_value(ReliefConfig *c, KeyType type, size_t offset, const char *v, const char **problem) {
@@ -112,6 +147,9 @@ static int set_value(ReliefConfig *c, KeyType type, size_t offset, const char *v
                 *(char **) field = p;
                 c->metrics_disabled = !p;
                 return 0;
+        case T_PATHS:
+                *problem = "wants at most 15 absolute paths separated by spaces, or nothing";
+                return add_paths(field, v);
         }
         return -EINVAL;
 }
@@ -132,7 +170,7 @@ static int parse_line(char *line, ReliefConfig *c, const char **problem) {
         return -EINVAL;
 }
 
-/* The thresholds must nest: reopen < close <= kill, target < kill. */
+/* The thresholds must nest: reopen < close <= kill, target < kill; for disk reopen < close. */
 static const char *check_order(const ReliefConfig *c) {
         if (c->admission_reopen_percent >= c->admission_close_percent)
                 return "AdmissionReopenPercent must be below AdmissionClosePercent";
@@ -140,6 +178,8 @@ static const char *check_order(const ReliefConfig *c) {
                 return "AdmissionClosePercent must not be above ReliefKillPercent";
         if (c->target_percent >= c->kill_percent)
                 return "ReliefTargetPercent must be below ReliefKillPercent";
+        if (c->disk_reopen_percent >= c->disk_close_percent)
+                return "DiskReopenPercent must be below DiskClosePercent";
         return NULL;
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #define RELIEF_CONFIG_FILE "reliefd.conf"
+#define RELIEF_DISK_PATHS_MAX 15 /* DiskPaths= beside the workspaces */
 
 typedef struct ReliefConfig {
         double admission_close_percent;  /* AdmissionClosePercent=85 */
@@ -24,6 +25,11 @@ typedef struct ReliefConfig {
         bool soft_hint;                  /* SoftPressureHint=no: SIGUSR2 to each agent's main process when admission closes */
         char *metrics_file;              /* MetricsFile=; NULL: the daemon's default */
         bool metrics_disabled;           /* MetricsFile= (empty): none */
+        /* Disk admission (issue 15): the workspaces' filesystem and these. */
+        double disk_close_percent;       /* DiskClosePercent=85, blocks or inodes */
+        double disk_reopen_percent;      /* DiskReopenPercent=80 */
+        uint64_t disk_reopen_usec;       /* DiskReopenHoldSec=30 */
+        char **disk_paths;               /* DiskPaths=: more absolute paths, space-separated; repeatable */
 } ReliefConfig;
 
 void relief_config_defaults(ReliefConfig *c);

@@ -65,7 +65,7 @@ write() { # write FILE LINE…: a configuration file, one argument per line
 	printf '%s\n' "$@" >"$f"
 }
 
-echo "1..36"
+echo "1..41"
 
 launch --help
 is "$rc" 0 "--help exits 0"
@@ -187,5 +187,19 @@ is "$err" "nova-agent-exec: --prepare needs exactly one RuntimeDirectory= (\$RUN
 printf 'Comand=x\n' >"$rt/a1.conf"
 RUNTIME_DIRECTORY=$rt launch a1
 is "$rc" 3 "a garbled prepared file: exit 3"
+rm -f "$rt/a1.conf"
+
+# DiskMax= is refused, not ignored, where no project quota can be set: here
+# (not root) with exit 6, before anything is written.
+write "$NOVA_AGENTS_RUNDIR/a1.conf" "Command=/bin/true" "DiskMax=50M"
+RUNTIME_DIRECTORY=$rt launch --prepare a1
+is "$rc" 6 "--prepare with DiskMax= and no root: exit 6"
+is "$err" "nova-agent-exec: DiskMax= is refused: only root can set a project quota" "--prepare with DiskMax=: the message"
+is "$(ls "$rt")" "" "--prepare with DiskMax= wrote nothing"
+write "$NOVA_AGENTS_RUNDIR/a1.conf" "Command=/bin/true" "DiskMax=50MB"
+launch --check a1
+is "$rc" 3 "a bad DiskMax=: exit 3"
+like_err() { case $err in *"$1"*) result 0 "$2" ;; *) result 1 "$2"; echo "#   got: '$err'" ;; esac; }
+like_err 'a1.conf:2: invalid DiskMax= "50MB": not a size' "a bad DiskMax=: file:line and why"
 
 [ $failed = 0 ]

@@ -33,6 +33,7 @@ static AgentConfig *tricky_config(void) {
         c->command = strv_of(command);
         c->environment = strv_of(env);
         c->workspace = strdup("/srv/100% sure/%i literally");
+        c->disk_max = (50ULL << 20) + 1; /* not a round size: written in bytes */
         if (!c->workspace)
                 bail_out("out of memory");
         return c;
@@ -75,7 +76,7 @@ static void test_round_trip(const char *dir) {
 }
 
 static void test_fixture_round_trip(const char *dir) {
-        static const char *const fixtures[] = { "basic", "whitespace", "quoting", "reset", "percent" };
+        static const char *const fixtures[] = { "basic", "whitespace", "quoting", "reset", "percent", "disk-max" };
 
         for (size_t i = 0; i < ELEMENTSOF(fixtures); i++) {
                 _cleanup_(freep) char *rel = str_printf("config/good/%s.conf", fixtures[i]), *error = NULL;

@@ -101,6 +101,7 @@ static const struct {
         { "env-reserved.conf", 1,
           "invalid Environment= entry \"NOVA_AGENT_NAME\": names starting with NOVA_AGENT_ are set by the launcher" },
         { "env-no-equals.conf", 1, "invalid Environment= entry \"FOO\": expected KEY=VALUE" },
+        { "disk-max.conf", 2, "invalid DiskMax= \"50MB\": not a size (bytes, or a number with K, M, G or T)" },
 };
 
 /* Each bad file fails with "PATH:LINE: message", and leaves the config as it was. */
@@ -125,6 +126,43 @@ static void test_bad_files(void) {
         }
 }
 
+static void test_disk_max(void) {
+        static const struct {
+                const char *value;
+                int r;
+                unsigned long long bytes;
+                const char *reason;
+        } cases[] = {
+                { "", 0, 0, NULL },
+                { "infinity", 0, 0, NULL },
+                { "50M", 0, 50ULL << 20, NULL },
+                { "1048576", 0, 1048576, NULL },
+                { "1024K", 0, 1ULL << 20, NULL },
+                { "2G", 0, 2ULL << 30, NULL },
+                { "3T", 0, 3ULL << 40, NULL },
+                { "1048575", -EINVAL, 0, "below 1M" },
+                { "0", -EINVAL, 0, "below 1M" },
+                { "-5M", -EINVAL, 0, "not a size (bytes, or a number with K, M, G or T)" },
+                { "5.5G", -EINVAL, 0, "not a size (bytes, or a number with K, M, G or T)" },
+                { "5m", -EINVAL, 0, "not a size (bytes, or a number with K, M, G or T)" },
+                { "5MM", -EINVAL, 0, "not a size (bytes, or a number with K, M, G or T)" },
+                { "9000000T", -EINVAL, 0, "too large" },
+                { "99999999999999999999", -EINVAL, 0, "too large" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                uint64_t v = 12345;
+                const char *reason = NULL;
+                is_int(agent_config_disk_max_parse(cases[i].value, &v, &reason), cases[i].r, "DiskMax=%s", cases[i].value);
+                if (cases[i].r == 0)
+                        is_int((long long) v, (long long) cases[i].bytes, "DiskMax=%s: bytes", cases[i].value);
+                else
+                        is_str(reason, cases[i].reason, "DiskMax=%s: reason", cases[i].value);
+        }
+        _cleanup_(agent_config_freep) AgentConfig *d = parse_fixture("config/good/disk-max.conf", "a6");
+        if (d)
+                is_int((long long) d->disk_max, 50LL << 20, "disk-max.conf: the last DiskMax= wins");
+}
+
 static void test_missing_file(void) {
         _cleanup_(agent_config_freep) AgentConfig *c = NULL;
         _cleanup_(freep) char *path = test_data_path("config/does-not-exist.conf"), *error = NULL;
@@ -138,6 +176,7 @@ static void test_missing_file(void) {
 int main(void) {
         test_good_files();
         test_bad_files();
+        test_disk_max();
         test_missing_file();
         return done_testing();
 }

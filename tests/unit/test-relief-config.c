@@ -30,6 +30,33 @@ int main(void) {
                    c.target_percent == 75, "defaults 85/80/95/75");
         is_int((long long) c.admission_reopen_usec, 30000000, "default hold 30 s");
         is_int((long long) c.leak_bytes_per_hour, 100000000, "default leak rate 100 MB/h");
+        ok(c.disk_close_percent == 85 && c.disk_reopen_percent == 80 && c.disk_reopen_usec == 30000000 && !c.disk_paths,
+           "disk defaults 85/80/30 s, no extra paths");
+
+        parse_ok("DiskClosePercent=90\nDiskReopenPercent=70.5\nDiskReopenHoldSec=4\nDiskPaths=/var/tmp  /srv\n"
+                 "DiskPaths=/var/log\n", &c, "the disk keys");
+        ok(c.disk_close_percent == 90 && c.disk_reopen_percent == 70.5 && c.disk_reopen_usec == 4000000,
+           "disk thresholds read");
+        ok(c.disk_paths && c.disk_paths[0] && c.disk_paths[1] && c.disk_paths[2] && !c.disk_paths[3],
+           "DiskPaths= adds up: 3 paths");
+        if (c.disk_paths && c.disk_paths[2])
+                ok(strcmp(c.disk_paths[0], "/var/tmp") == 0 && strcmp(c.disk_paths[1], "/srv") == 0 &&
+                           strcmp(c.disk_paths[2], "/var/log") == 0, "in order");
+        relief_config_done(&c);
+        parse_ok("DiskPaths=/a\nDiskPaths=\n", &c, "an empty DiskPaths=");
+        ok(!c.disk_paths, "forgets the paths before it");
+        relief_config_done(&c);
+        parse_bad("DiskPaths=/a tmp\n", "t.conf:1: DiskPaths=/a tmp: wants at most 15 absolute paths separated by spaces, or nothing",
+                  "a relative DiskPaths= word");
+        parse_bad("DiskPaths=/1 /2 /3 /4 /5 /6 /7 /8\nDiskPaths=/9 /10 /11 /12 /13 /14 /15 /16\n",
+                  "t.conf:2: DiskPaths=/9 /10 /11 /12 /13 /14 /15 /16: wants at most 15 absolute paths separated by spaces, or nothing",
+                  "16 DiskPaths=");
+        parse_bad("DiskClosePercent=0\n", "t.conf:1: DiskClosePercent=0: wants a percentage above 0 and at most 100",
+                  "DiskClosePercent=0");
+        parse_bad("DiskReopenHoldSec=0\n", "t.conf:1: DiskReopenHoldSec=0: wants a positive whole number",
+                  "DiskReopenHoldSec=0");
+        parse_bad("DiskReopenPercent=85\n", "t.conf: DiskReopenPercent must be below DiskClosePercent",
+                  "disk reopen = close");
 
         parse_ok("# comment\n\n; also\nAdmissionClosePercent = 88.5\nAdmissionReopenPercent=70\n"
                  "AdmissionReopenHoldSec=5\nReliefKillPercent=97\nReliefTargetPercent=60\nLeakRateMBPerHour=50\n"

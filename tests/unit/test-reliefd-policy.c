@@ -1,5 +1,5 @@
 /* nova-reliefd's pure decisions on fixture numbers: the admission
- * hysteresis, relief with victims in flight, the leak watch, the sleep. */
+ * hysteresis (memory and disk), relief with victims in flight, the leak watch, the sleep. */
 
 #include "policy.h"
 #include "test-util.h"
@@ -44,6 +44,55 @@ static void test_admission(void) {
         for (int i = 0; i < 600; i++)
                 transitions += admission_step(&o, &c, i % 2 ? 86 : 84, t + (uint64_t) i * SEC) != ADMISSION_UNCHANGED;
         is_int(transitions, 1, "84<->86%% for 10 min: 1 transition (closed, never reopened)");
+}
+
+static DiskFill fill(double blocks, double inodes) {
+        return (DiskFill) { .size_bytes = 512 * MiB, .blocks_percent = blocks, .inodes_percent = inodes };
+}
+
+static void test_disk_admission(void) {
+        ReliefConfig c = config();
+        AdmissionMachine m = {};
+        uint64_t t = 1000 * SEC;
+        size_t worst = 7;
+        DiskFill f[3] = { fill(50, 10), {}, fill(84.9, 1) };
+
+        is_int(disk_admission_step(&m, &c, f, 3, t, &worst), ADMISSION_UNCHANGED, "84.9%% blocks: open");
+        is_int((long long) worst, 2, "the fullest is the third path");
+        f[0] = fill(40, 85);
+        is_int(disk_admission_step(&m, &c, f, 3, t, &worst), ADMISSION_CLOSE, "85%% inodes: closes");
+        is_int((long long) worst, 0, "on the first path's inodes");
+        f[0] = fill(40, 60);
+        f[2] = fill(80, 1);
+        is_int(disk_admission_step(&m, &c, f, 3, t + SEC, &worst), ADMISSION_UNCHANGED, "80%%: the hold starts");
+        is_int(disk_admission_step(&m, &c, f, 3, t + 30 * SEC, &worst), ADMISSION_UNCHANGED, "29 s later: closed");
+        f[2] = fill(80.5, 1);
+        is_int(disk_admission_step(&m, &c, f, 3, t + 31 * SEC, &worst), ADMISSION_UNCHANGED, "80.5%% breaks the hold");
+        f[2] = fill(79, 1);
+        is_int(disk_admission_step(&m, &c, f, 3, t + 32 * SEC, &worst), ADMISSION_UNCHANGED, "79%%: the hold again");
+        DiskFill none[2] = {};
+        is_int(disk_admission_step(&m, &c, none, 2, t + 90 * SEC, &worst), ADMISSION_UNCHANGED,
+               "nothing readable: no change, even past the hold");
+        ok(worst == SIZE_MAX, "and no fullest path");
+        is_int(disk_admission_step(&m, &c, f, 3, t + 62 * SEC, &worst), ADMISSION_OPEN, "30 s at or below 80%%: opens");
+
+        c.disk_close_percent = 90;
+        c.disk_reopen_percent = 50;
+        c.disk_reopen_usec = 5 * SEC;
+        AdmissionMachine k = {};
+        DiskFill g = fill(89, 0);
+        is_int(disk_admission_step(&k, &c, &g, 1, t, &worst), ADMISSION_UNCHANGED, "DiskClosePercent=90: 89%% open");
+        g = fill(90, 0);
+        is_int(disk_admission_step(&k, &c, &g, 1, t, &worst), ADMISSION_CLOSE, "90%%: closed");
+        g = fill(50, 0);
+        is_int(disk_admission_step(&k, &c, &g, 1, t + SEC, &worst), ADMISSION_UNCHANGED, "50%%: hold");
+        is_int(disk_admission_step(&k, &c, &g, 1, t + 6 * SEC, &worst), ADMISSION_OPEN, "DiskReopenHoldSec=5: opens");
+        ok(c.admission_close_percent == 85, "memory's thresholds are apart");
+
+        is_int(admission_overall(false, false, true), ADMISSION_CLOSE, "disk closes an open admission");
+        is_int(admission_overall(true, true, true), ADMISSION_UNCHANGED, "both closed: no change");
+        is_int(admission_overall(true, false, true), ADMISSION_UNCHANGED, "memory reopens, disk holds it closed");
+        is_int(admission_overall(true, false, false), ADMISSION_OPEN, "the last cause gone: opens");
 }
 
 static void test_relief(void) {
@@ -152,6 +201,7 @@ static void test_fill(void) {
 
 int main(void) {
         test_admission();
+        test_disk_admission();
         test_relief();
         test_leak();
         test_sleep();
