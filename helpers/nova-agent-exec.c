@@ -193,8 +193,7 @@ static int verify_name(const char *name) {
         return -EINVAL;
 }
 
-/* The single RuntimeDirectory= systemd created for this unit, if any. */
-static const char *runtime_directory(void) {
+const char *runtime_directory(void) {
         const char *dir = getenv("RUNTIME_DIRECTORY");
         return dir && *dir && !strchr(dir, ':') ? dir : NULL;
 }
@@ -346,6 +345,8 @@ static int run(void) {
 
         if (arg_prepare) {
                 r = write_prepared(arg_name, c);
+                if (r >= 0)
+                        r = credentials_prepare(arg_name, runtime_directory());
                 if (r < 0)
                         return r;
         }
