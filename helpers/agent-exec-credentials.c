@@ -85,6 +85,10 @@ static int hand_over(int dfd, const char *file, const char *shown, uid_t uid) {
         return 0;
 }
 
+int directory_hand_over(const char *dir, uid_t uid) {
+        return hand_over(AT_FDCWD, dir, dir, uid);
+}
+
 /* systemd chowns the whole RuntimeDirectory= to the unit's user (root) before
  * each Exec*= command, so what --prepare handed over is root's again here:
  * the launcher (CAP_CHOWN, then dropped with all others) gives the directory

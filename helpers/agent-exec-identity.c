@@ -145,6 +145,11 @@ int identity_become(const char *name, const AgentConfig *c) {
                 if (r < 0)
                         return r;
         }
+        if (scratch_directory()) {
+                r = directory_hand_over(scratch_directory(), uid);
+                if (r < 0)
+                        return r;
+        }
         r = privileges_drop(uid, (gid_t) uid);
         if (r < 0) {
                 log_error("cannot become UID %u: %s", (unsigned) uid, strerror(-r));

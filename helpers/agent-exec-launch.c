@@ -63,6 +63,10 @@ static int set_environment(const char *name, const AgentConfig *c) {
             setenv("PWD", c->workspace, 1) < 0)
                 return log_oom();
 
+        /* Gone when the agent stops (a RuntimeDirectory=), so no later agent
+         * with the same UID finds what this one left. */
+        if (scratch_directory() && setenv("NOVA_AGENT_SCRATCH", scratch_directory(), 1) < 0)
+                return log_oom();
         r = set_credentials_env();
         if (r < 0)
                 return r;
