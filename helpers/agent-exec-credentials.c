@@ -37,8 +37,8 @@ static int decrypt_one(int dfd, const Credential *c) {
                 r = -errno;
         if (r < 0) {
                 (void) unlinkat(dfd, tmp, 0);
-                log_error("credential %s: cannot decrypt %s with " SYSTEMD_CREDS_PATH " (%s)", c->id, c->path,
-                          strerror(-r));
+                log_error("credential %s: cannot decrypt %s (%s)", c->id, c->path,
+                          r == -EIO ? SYSTEMD_CREDS_PATH " failed, see above" : strerror(-r));
                 return -EBADMSG;
         }
         return 0;
@@ -97,24 +97,26 @@ int directory_hand_over(const char *dir, uid_t uid) {
 int credentials_hand_over(const char *dir, uid_t uid) {
         _cleanup_(freep) char *path = str_printf("%s/" CREDENTIALS_SUBDIR, dir);
         DIR *d;
-        int r;
+        int r = 0;
 
         if (!path)
                 return log_oom();
-        r = hand_over(AT_FDCWD, dir, dir, uid);
-        if (r < 0)
-                return r;
+        /* Inside out: once dir is the agent's (0700), root without
+         * CAP_DAC_OVERRIDE can no longer reach what is below it. */
         d = opendir(path);
-        if (!d) {
-                if (errno == ENOENT)
-                        return 0;
+        if (!d && errno != ENOENT) {
                 log_error("%s: %s", path, strerror(errno));
                 return -IDENTITY_ERRNO;
         }
-        r = hand_over(AT_FDCWD, path, path, uid);
-        for (struct dirent *e; r >= 0 && (e = readdir(d));)
-                if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-                        r = hand_over(dirfd(d), e->d_name, path, uid);
-        closedir(d);
+        if (d) {
+                for (struct dirent *e; r >= 0 && (e = readdir(d));)
+                        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+                                r = hand_over(dirfd(d), e->d_name, path, uid);
+                closedir(d);
+                if (r >= 0)
+                        r = hand_over(AT_FDCWD, path, path, uid);
+        }
+        if (r >= 0)
+                r = hand_over(AT_FDCWD, dir, dir, uid);
         return r;
 }
