@@ -6,7 +6,8 @@
  *   nova-agent-exec --prepare NAME the same, as root: claims the agent's own
  *                                  UID (agent-identity.h), hands it its default
  *                                  workspace and $RUNTIME_DIRECTORY, and writes
- *                                  the merged configuration there
+ *                                  the merged configuration and its decrypted
+ *                                  credentials (credential.h) there
  *   nova-agent-exec NAME           checks the same, becomes the agent's user,
  *                                  enters the workspace, sets the environment
  *                                  and execs Command=, which becomes the unit's
@@ -93,7 +94,8 @@ static int help(void) {
                "  --check     only validate the name, configuration and workspace\n"
                "  --prepare   as root: validate, claim the agent's own UID, hand it\n"
                "              its workspace and $RUNTIME_DIRECTORY, and write the merged\n"
-               "              configuration to $RUNTIME_DIRECTORY/NAME.conf\n"
+               "              configuration to $RUNTIME_DIRECTORY/NAME.conf and the\n"
+               "              decrypted credentials to $RUNTIME_DIRECTORY/credentials/\n"
                "  --release   lock the agent's default workspace, give its UID back\n"
                "  --migrate-workspaces\n"
                "              as root, once after upgrading from 0.x: move the\n"
@@ -191,33 +193,6 @@ static int verify_name(const char *name) {
                 return log_oom();
         log_error("invalid agent name \"%s\": " AGENT_NAME_RULE, n);
         return -EINVAL;
-}
-
-/* $RUNTIME_DIRECTORY lists the unit's RuntimeDirectory= entries, ':'
- * between them: the agent's own directory, then its scratch directory
- * (units/nova-agent@.service.in). Split once; NULL for what is not there. */
-static const char *runtime_entry(unsigned i) {
-        static char *entries[2];
-        static bool split = false;
-
-        if (!split) {
-                const char *v = getenv("RUNTIME_DIRECTORY");
-                size_t n = v ? strcspn(v, ":") : 0;
-                split = true;
-                if (n > 0)
-                        entries[0] = strndup(v, n);
-                if (n > 0 && v[n] == ':' && v[n + 1] != '\0' && !strchr(v + n + 1, ':'))
-                        entries[1] = strdup(v + n + 1);
-        }
-        return entries[i];
-}
-
-const char *runtime_directory(void) {
-        return runtime_entry(0);
-}
-
-const char *scratch_directory(void) {
-        return runtime_entry(1);
 }
 
 /* The merged file --prepare left for us: -ENOENT if there is none. */
