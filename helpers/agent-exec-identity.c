@@ -149,6 +149,16 @@ int identity_become(const char *name, const AgentConfig *c) {
                           name, records_dir(), r == -ENOENT ? "none" : strerror(-r));
                 return -IDENTITY_ERRNO;
         }
+        if (runtime_directory()) {
+                r = credentials_hand_over(runtime_directory(), uid);
+                if (r < 0)
+                        return r;
+        }
+        if (scratch_directory()) {
+                r = directory_hand_over(scratch_directory(), uid);
+                if (r < 0)
+                        return r;
+        }
         r = privileges_drop(uid, (gid_t) uid);
         if (r < 0) {
                 log_error("cannot become UID %u: %s", (unsigned) uid, strerror(-r));

@@ -8,6 +8,7 @@
 
 #include "agent-exec.h"
 #include "cgroup-util.h"
+#include "credential.h"
 #include "str-util.h"
 
 /* The cgroup systemd put us in is the agent's: exec does not move processes. */
@@ -33,7 +34,23 @@ static int set_cgroup_env(void) {
         return 0;
 }
 
+/* After the switch, so that what we test is what the agent can read. An
+ * inherited value (an admin's LoadCredential= drop-in) stays when we have none. */
+static int set_credentials_env(void) {
+        const char *dir = runtime_directory();
+        if (!dir)
+                return 0;
+        _cleanup_(freep) char *path = str_printf("%s/" CREDENTIALS_SUBDIR, dir);
+        if (!path)
+                return log_oom();
+        if (access(path, X_OK) < 0)
+                return 0;
+        return setenv("CREDENTIALS_DIRECTORY", path, 1) < 0 ? log_oom() : 0;
+}
+
 static int set_environment(const char *name, const AgentConfig *c) {
+        int r;
+
         for (char **e = c->environment; e && *e; e++) {
                 _cleanup_(freep) char *key = strndup(*e, strcspn(*e, "="));
                 if (!key || setenv(key, *e + strlen(key) + 1, 1) < 0)
@@ -46,6 +63,13 @@ static int set_environment(const char *name, const AgentConfig *c) {
             setenv("PWD", c->workspace, 1) < 0)
                 return log_oom();
 
+        /* Gone when the agent stops (a RuntimeDirectory=), so no later agent
+         * with the same UID finds what this one left. */
+        if (scratch_directory() && setenv("NOVA_AGENT_SCRATCH", scratch_directory(), 1) < 0)
+                return log_oom();
+        r = set_credentials_env();
+        if (r < 0)
+                return r;
         return set_cgroup_env();
 }
 

@@ -6,7 +6,8 @@
  *   nova-agent-exec --prepare NAME the same, as root: claims the agent's own
  *                                  UID (agent-identity.h), hands it its default
  *                                  workspace and $RUNTIME_DIRECTORY, and writes
- *                                  the merged configuration there
+ *                                  the merged configuration and its decrypted
+ *                                  credentials (credential.h) there
  *   nova-agent-exec NAME           checks the same, becomes the agent's user,
  *                                  enters the workspace, sets the environment
  *                                  and execs Command=, which becomes the unit's
@@ -86,7 +87,8 @@ static int help(void) {
                "  --check     only validate the name, configuration and workspace\n"
                "  --prepare   as root: validate, claim the agent's own UID, hand it\n"
                "              its workspace and $RUNTIME_DIRECTORY, and write the merged\n"
-               "              configuration to $RUNTIME_DIRECTORY/NAME.conf\n"
+               "              configuration to $RUNTIME_DIRECTORY/NAME.conf and the\n"
+               "              decrypted credentials to $RUNTIME_DIRECTORY/credentials/\n"
                "  --release   lock the agent's default workspace, give its UID back\n"
                "  --migrate-workspaces\n"
                "              as root, once after upgrading from 0.x: move the\n"
@@ -180,12 +182,6 @@ static int verify_name(const char *name) {
                 return log_oom();
         log_error("invalid agent name \"%s\": " AGENT_NAME_RULE, n);
         return -EINVAL;
-}
-
-/* The single RuntimeDirectory= systemd created for this unit, if any. */
-static const char *runtime_directory(void) {
-        const char *dir = getenv("RUNTIME_DIRECTORY");
-        return dir && *dir && !strchr(dir, ':') ? dir : NULL;
 }
 
 /* The merged file --prepare left for us: -ENOENT if there is none. */
@@ -338,6 +334,8 @@ static int run(void) {
 
         if (arg_prepare) {
                 r = write_prepared(arg_name, c);
+                if (r >= 0)
+                        r = credentials_prepare(arg_name, runtime_directory());
                 if (r < 0)
                         return r;
         }

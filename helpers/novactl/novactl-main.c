@@ -26,7 +26,7 @@ typedef struct Verb {
 } Verb;
 
 static const Verb verbs[] = {
-        { "spawn", 2, verb_spawn, VERB_REMOTE, "spawn NAME [--workspace DIR] [--env K=V]… [--force] [-- CMD ARGS…]" },
+        { "spawn", 2, verb_spawn, VERB_REMOTE, "spawn NAME [--workspace DIR] [--env K=V]… [--env-file FILE] [--secret ID=@FILE]… [--force] [-- CMD ARGS…]" },
         { "run", 1, verb_run, 0, "run [--name NAME] [--force] -- CMD ARGS…" },
         { "stop", 1, verb_stop, VERB_REMOTE, "stop NAME…|--all [--force]" },
         { "count", 1, verb_count, VERB_REMOTE | VERB_FLEET, "count" },

@@ -20,6 +20,16 @@
  * entries changed (0: *ret equals text). */
 int fstab_swap_noauto(const char *text, size_t size, char **ret, size_t *ret_size, unsigned *ret_changed);
 
+/* The inverse of fstab_swap_noauto() on a file edited since: original is the
+ * file before setup (the record), current the file now. Each line of current
+ * that is exactly a line setup wrote goes back to what it was (once per line
+ * setup changed); every other line, an admin's new or edited ones included,
+ * is copied as it is. With no edit since, *ret equals original byte for byte.
+ * *ret_restored counts lines put back, *ret_kept setup's lines no longer
+ * found as setup wrote them (the admin changed or removed them). */
+int fstab_swap_revert(const char *current, size_t current_size, const char *original, size_t original_size,
+                      char **ret, size_t *ret_size, unsigned *ret_restored, unsigned *ret_kept);
+
 /* True when the comma-separated option string opts (length n) holds the
  * option name, alone or as name=value. */
 bool fstab_options_have(const char *opts, size_t n, const char *name);

@@ -108,6 +108,16 @@ static int units_apply(Setup *s, const SwapUnits *u, char **reason) {
         return 0;
 }
 
+/* Rewrites /etc/fstab where it really is: a symlinked fstab (to a config
+ * management checkout, say) stays a link, and its target changes. */
+static int fstab_write(const char *data, size_t size, mode_t mode) {
+        _cleanup_(freep) char *target = realpath(FSTAB, NULL);
+
+        if (!target)
+                return -errno;
+        return write_file_atomic(target, data, size, mode);
+}
+
 static int fstab_apply(Setup *s, char **reason) {
         _cleanup_(freep) char *text = NULL, *edited = NULL;
         _cleanup_(strv_freep) char **left = NULL;
@@ -131,7 +141,7 @@ static int fstab_apply(Setup *s, char **reason) {
                         r = write_file_atomic(SETUP_FSTAB_BACKUP, text, size, st.st_mode & 07777);
                 if (r < 0)
                         return error_set(reason, r, "%s: %s", SETUP_FSTAB_BACKUP, strerror(-r));
-                r = write_file_atomic(FSTAB, edited, edited_size, st.st_mode & 07777);
+                r = fstab_write(edited, edited_size, st.st_mode & 07777);
                 if (r < 0)
                         return error_set(reason, r, "%s: %s", FSTAB, strerror(-r));
                 s->need_reload = true;
@@ -216,11 +226,38 @@ int step_swap(Setup *s, char **ret_reason) {
         return 1;
 }
 
+/* Undoes only setup's own edit (fstab_swap_revert()): lines an admin added
+ * or changed since stay. The record goes once fstab is back. */
+static int fstab_revert(const char *backup, size_t backup_size, char **reason) {
+        _cleanup_(freep) char *current = NULL, *out = NULL;
+        size_t current_size = 0, out_size = 0;
+        unsigned restored = 0, kept = 0;
+        struct stat st;
+        int r;
+
+        r = read_file_full(FSTAB, FSTAB_MAX, &current, &current_size);
+        if (r >= 0)
+                r = stat(FSTAB, &st) < 0 ? -errno : 0;
+        if (r >= 0)
+                r = fstab_swap_revert(current, current_size, backup, backup_size, &out, &out_size, &restored, &kept);
+        if (r >= 0 && (out_size != current_size || memcmp(out, current, out_size) != 0))
+                r = fstab_write(out, out_size, st.st_mode & 07777);
+        if (r >= 0)
+                r = unlink(SETUP_FSTAB_BACKUP) < 0 ? -errno : 0;
+        if (r < 0)
+                return r;
+        reason_append(reason, "%s: noauto removed again from %u swap entr%s", FSTAB, restored,
+                      restored == 1 ? "y" : "ies");
+        if (kept > 0)
+                reason_append(reason, "%u swap entr%s changed since setup left as they are", kept,
+                              kept == 1 ? "y" : "ies");
+        return 0;
+}
+
 int step_swap_revert(Setup *s, char **ret_reason) {
         _cleanup_(swap_units_done) SwapUnits u = {};
-        _cleanup_(freep) char *backup = NULL, *current = NULL, *reason = NULL, *err = NULL;
-        size_t backup_size = 0, current_size = 0;
-        struct stat st;
+        _cleanup_(freep) char *backup = NULL, *reason = NULL, *err = NULL;
+        size_t backup_size = 0;
         int r;
 
         r = read_file_full(SETUP_FSTAB_BACKUP, FSTAB_MAX, &backup, &backup_size);
@@ -235,16 +272,9 @@ int step_swap_revert(Setup *s, char **ret_reason) {
         }
 
         if (backup) {
-                r = read_file_full(FSTAB, FSTAB_MAX, &current, &current_size);
-                if (r >= 0)
-                        r = stat(FSTAB, &st) < 0 ? -errno : 0;
-                if (r >= 0 && (current_size != backup_size || memcmp(current, backup, backup_size) != 0))
-                        r = write_file_atomic(FSTAB, backup, backup_size, st.st_mode & 07777);
-                if (r >= 0)
-                        r = unlink(SETUP_FSTAB_BACKUP) < 0 ? -errno : 0;
+                r = fstab_revert(backup, backup_size, &reason);
                 if (r < 0)
                         return error_set(ret_reason, r, "restoring %s: %s", FSTAB, strerror(-r));
-                reason_append(&reason, "restored %s from %s", FSTAB, SETUP_FSTAB_BACKUP);
         }
         if (u.mask && (r = bus_unit_files(s->bus, "UnmaskUnitFiles", u.mask, &err)) < 0)
                 return error_set(ret_reason, r, "unmasking: %s", err ? err : strerror(-r));

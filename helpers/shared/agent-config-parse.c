@@ -140,7 +140,8 @@ static int parse_line(AgentConfig *c, char *line, const Line *l) {
         return line_error(l, -EINVAL, "unknown key \"%s\"", k);
 }
 
-/* Reads one line without its '\n' into buf (AGENT_CONFIG_LINE_MAX + 1 bytes).
+/* Reads one line without its end ("\n", "\r\n" or a lone "\r", as str_line_cut()
+ * splits text) into buf (AGENT_CONFIG_LINE_MAX + 1 bytes).
  * Returns 1 for a line, 0 at the end, -E2BIG for an overlong line, -EBADMSG
  * for a NUL byte (which would silently cut the line short), or a read error. */
 static int read_line(FILE *f, char *buf) {
@@ -159,6 +160,12 @@ static int read_line(FILE *f, char *buf) {
                 }
                 if (ch == '\n')
                         break;
+                if (ch == '\r') {
+                        ch = getc(f);
+                        if (ch != '\n' && ch != EOF)
+                                ungetc(ch, f);
+                        break;
+                }
                 if (ch == '\0')
                         return -EBADMSG;
                 if (n >= AGENT_CONFIG_LINE_MAX)

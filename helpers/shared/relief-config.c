@@ -192,11 +192,9 @@ int relief_config_parse(const char *path, const char *text, ReliefConfig *out, c
         if (!copy)
                 return -ENOMEM;
         relief_config_defaults(&c);
-        for (char *line = copy, *next; line; line = next) {
+        for (char *next = copy; next;) {
                 const char *problem = NULL;
-                next = strchr(line, '\n');
-                if (next)
-                        *next++ = '\0';
+                char *line = str_line_cut(&next);
                 n++;
                 char *l = str_strip(line);
                 if (*l == '\0' || *l == '#' || *l == ';')

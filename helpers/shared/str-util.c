@@ -76,6 +76,18 @@ char *str_strip(char *s) {
         return s;
 }
 
+char *str_line_cut(char **p) {
+        char *line = *p, *end = line + strcspn(line, "\r\n");
+
+        if (*end == '\0')
+                *p = NULL;
+        else {
+                *p = end + (end[0] == '\r' && end[1] == '\n' ? 2 : 1);
+                *end = '\0';
+        }
+        return line;
+}
+
 bool str_has_prefix(const char *s, const char *prefix) {
         return strncmp(s, prefix, strlen(prefix)) == 0;
 }

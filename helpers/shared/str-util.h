@@ -27,6 +27,11 @@ char *str_escape(const char *s);
 /* Trims WHITESPACE at both ends of s in place; returns the new start. */
 char *str_strip(char *s);
 
+/* Configuration text is read line by line; a line ends at "\n", "\r\n" or a
+ * lone "\r" (files saved by other systems' editors). Cuts the line that starts
+ * at *p in place, moves *p to the next one (NULL after the last) and returns it. */
+char *str_line_cut(char **p);
+
 bool str_has_prefix(const char *s, const char *prefix);
 /* A decimal number at s (no sign, no space); *ret_end after it. -EBADMSG. */
 int str_parse_u64(const char *s, const char **ret_end, uint64_t *ret);

@@ -65,7 +65,7 @@ write() { # write FILE LINE…: a configuration file, one argument per line
 	printf '%s\n' "$@" >"$f"
 }
 
-echo "1..41"
+echo "1..44"
 
 launch --help
 is "$rc" 0 "--help exits 0"
@@ -181,6 +181,16 @@ is "$out" "from-prepared" "the launcher runs the prepared configuration, not the
 rm -f "$rt/a1.conf"
 RUNTIME_DIRECTORY=$rt launch a1
 is "$out" "from-layers" "without a prepared file the launcher reads the layers"
+# The unit's other RuntimeDirectory= is the agent's scratch directory, told
+# apart by its place, not its position (systemd 252 lists it first).
+mkdir -p "$tmp/nova/scratch/a1"
+write "$NOVA_AGENTS_RUNDIR/a1.conf" "Command=/bin/sh -c 'echo \"scratch=\$NOVA_AGENT_SCRATCH\"'"
+RUNTIME_DIRECTORY=$tmp/nova/scratch/a1:$rt launch --prepare a1
+is "$rc" 0 "--prepare with scratch and runtime directories: exit 0"
+test -s "$rt/a1.conf" && test ! -e "$tmp/nova/scratch/a1/a1.conf"; result $? "--prepare: NAME.conf lands in the runtime one"
+RUNTIME_DIRECTORY=$tmp/nova/scratch/a1:$rt launch a1
+is "$out" "scratch=$tmp/nova/scratch/a1" "the launcher names the scratch one NOVA_AGENT_SCRATCH"
+rm -f "$rt/a1.conf"
 RUNTIME_DIRECTORY= launch --prepare a1
 is "$rc" 2 "--prepare without RUNTIME_DIRECTORY: exit 2"
 is "$err" "nova-agent-exec: --prepare needs exactly one RuntimeDirectory= (\$RUNTIME_DIRECTORY)" "--prepare without RUNTIME_DIRECTORY: the message"

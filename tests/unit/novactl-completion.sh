@@ -32,7 +32,8 @@ comp "age mem tasks" novactl memory --sort ''
 comp "--parallel" novactl ensure 3 --par
 comp "--all" novactl stop --a
 comp "--dry-run" novactl relieve --dr
-comp "--env" novactl spawn a --e
+comp "--env --env-file" novactl spawn a --e
+comp "--secret" novactl spawn a --sec
 comp "--name" novactl run --na
 comp "" novactl relieve --to ''
 comp "--host" novactl --ho

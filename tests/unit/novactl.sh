@@ -41,6 +41,23 @@ exits 2 '^novactl: --env 1BAD=x: ' "spawn: bad --env name" -- spawn a --env 1BAD
 exits 2 '^novactl: --env NOVA_AGENT_NAME=x: ' "spawn: reserved --env" -- spawn a --env NOVA_AGENT_NAME=x -- /bin/true
 exits 2 '^novactl: --workspace rel/ws: ' "spawn: relative --workspace" -- spawn a --workspace rel/ws -- /bin/true
 exits 2 'unrecognized option' "spawn: unknown option" -- spawn a --bogus -- /bin/true
+# Secrets: never a value on the command line, never a value in a message.
+# no_value WHAT: the last refusal printed no secret value.
+no_value() {
+	n=$((n + 1))
+	if cat "$tmp/err" "$tmp/out" | grep -q hunter2; then echo "not ok $n - $1 prints no secret value"; failed=$((failed + 1))
+	else echo "ok $n - $1 prints no secret value"; fi
+}
+exits 2 '^novactl: --secret wants ID=@FILE' "spawn: --secret with a value is refused" -- spawn a --secret TOKEN=hunter2 -- /bin/true
+no_value "--secret refusal"
+exits 2 'invalid ID' "spawn: --secret with a bad ID" -- spawn a --secret ../x=@/dev/null -- /bin/true
+exits 2 'stdin \("-"\) is read once' "spawn: stdin for two secrets is refused" -- spawn a --secret A=@- --secret B=@- -- /bin/true
+exits 2 '^novactl: --secret TOKEN: /nonexistent: No such file' "spawn: --secret from a missing file" -- spawn a --secret TOKEN=@/nonexistent -- /bin/true
+exits 2 '^novactl: --env-file /nonexistent: No such file' "spawn: missing --env-file" -- spawn a --env-file /nonexistent -- /bin/true
+printf 'GOOD=1\r\n1BAD=hunter2\n' > "$tmp/env"
+exits 2 '^novactl: --env-file .*/env:2: "1BAD": ' "spawn: bad --env-file line, with its number" -- spawn a --env-file "$tmp/env" -- /bin/true
+no_value "--env-file refusal"
+exits 2 '^novactl: spawn -H: --secret needs the local host' "spawn -H with a secret is refused" -- -H h spawn a --secret A=@/dev/null
 exits 2 'names or --all' "stop: nothing to stop" -- stop
 exits 2 'names or --all' "stop: names and --all" -- stop --all a
 exits 2 'invalid agent name' "stop: bad name" -- stop 'a/b'

@@ -72,6 +72,15 @@ static void test_good_files(void) {
         _cleanup_(agent_config_freep) AgentConfig *pct = parse_fixture("config/good/percent.conf", "a.5");
         if (pct)
                 check_config(pct, NONE, "/srv/a.5/100%/a.5-x", NONE, "%i and %%");
+
+        /* A line ends at "\n", "\r\n" or a lone "\r": read as one line, a CR-only
+         * file would turn every later key into words of its first value. */
+        _cleanup_(agent_config_freep) AgentConfig *cr = parse_fixture("config/good/cr-only.conf", "a6");
+        if (cr)
+                check_config(cr, WORDS("/bin/true", "--flag"), "/srv/work/a6", WORDS("A=1", "B=2"), "CR line ends");
+        _cleanup_(agent_config_freep) AgentConfig *crlf = parse_fixture("config/good/crlf.conf", "a7");
+        if (crlf)
+                check_config(crlf, WORDS("/bin/true", "--flag"), "/srv/work/a7", WORDS("A=1", "B=2"), "CRLF line ends");
 }
 
 static const struct {

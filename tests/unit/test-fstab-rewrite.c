@@ -132,6 +132,59 @@ static void test_round_trip(void) {
         test_rm_rf(dir);
 }
 
+/* revert(applied) with the original as the record: applied is what setup
+ * wrote, perhaps edited by an admin since. */
+static char *revert(const char *original, const char *current, unsigned *restored, unsigned *kept) {
+        char *out = NULL;
+        size_t size = 0;
+        if (fstab_swap_revert(current, strlen(current), original, strlen(original), &out, &size, restored, kept) < 0 ||
+            strlen(out) != size)
+                bail_out("fstab_swap_revert failed");
+        return out;
+}
+
+static void test_revert(void) {
+        size_t size, applied_size = 0;
+        _cleanup_(freep) char *text = slurp("setup/fstab/mixed.fstab", &size);
+        _cleanup_(freep) char *applied = NULL, *back = NULL, *edited = NULL, *merged = NULL, *want = NULL;
+        _cleanup_(freep) char *kept_text = NULL;
+        unsigned restored = 0, kept = 99;
+
+        if (fstab_swap_noauto(text, size, &applied, &applied_size, NULL) < 0)
+                bail_out("rewrite failed");
+        back = revert(text, applied, &restored, &kept);
+        ok(strcmp(back, text) == 0, "revert: nothing else changed -> the original, byte for byte");
+        is_int(restored, 6, "revert: the 6 entries setup changed are restored");
+        is_int(kept, 0, "revert: none kept");
+
+        /* An admin adds an NFS line and edits a comment after setup. */
+        const char *orig = "# /etc/fstab\nUUID=1 / ext4 defaults 0 1\n/swapfile none swap sw 0 0\n";
+        const char *now = "# /etc/fstab (edited)\nUUID=1 / ext4 defaults 0 1\n/swapfile none swap sw,noauto 0 0\n"
+                          "nas:/export /mnt/nas nfs defaults 0 0\n";
+        merged = revert(orig, now, &restored, &kept);
+        is_str(merged,
+               "# /etc/fstab (edited)\nUUID=1 / ext4 defaults 0 1\n/swapfile none swap sw 0 0\n"
+               "nas:/export /mnt/nas nfs defaults 0 0\n",
+               "revert: the admin's new line and edit stay, only setup's noauto goes");
+        is_int(restored, 1, "revert: one entry restored");
+
+        /* The admin changed setup's line itself: theirs wins, and it is counted. */
+        kept_text = revert(orig, "# /etc/fstab\nUUID=1 / ext4 defaults 0 1\n/swapfile none swap sw,noauto,pri=5 0 0\n",
+                           &restored, &kept);
+        is_str(kept_text, "# /etc/fstab\nUUID=1 / ext4 defaults 0 1\n/swapfile none swap sw,noauto,pri=5 0 0\n",
+               "revert: a line the admin changed since is left as the admin wrote it");
+        ok(restored == 0 && kept == 1, "revert: counted as kept, not restored");
+
+        /* The same swap line twice: each of setup's copies goes back once. */
+        edited = revert("/a none swap sw 0 0\n/a none swap sw 0 0\n",
+                        "/a none swap sw,noauto 0 0\nnew\n/a none swap sw,noauto 0 0\n", &restored, &kept);
+        is_str(edited, "/a none swap sw 0 0\nnew\n/a none swap sw 0 0\n", "revert: duplicate lines each restored");
+        /* A noauto line the admin added (not setup's) stays noauto. */
+        want = revert("/a none swap sw 0 0\n", "/a none swap sw,noauto 0 0\n/b none swap sw,noauto 0 0\n", &restored,
+                      &kept);
+        is_str(want, "/a none swap sw 0 0\n/b none swap sw,noauto 0 0\n", "revert: an admin's own noauto line stays");
+}
+
 int main(void) {
         test_mixed();
         test_libmount_agrees();
@@ -139,5 +192,6 @@ int main(void) {
         test_edge_bytes();
         test_options();
         test_round_trip();
+        test_revert();
         return done_testing();
 }

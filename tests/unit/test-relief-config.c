@@ -78,6 +78,10 @@ int main(void) {
         parse_ok("", &c, "an empty file");
         ok(c.kill_percent == 95 && !c.metrics_disabled, "an empty file keeps the defaults");
 
+        parse_ok("ReliefKillPercent=97\rReliefTargetPercent=60\r\nSoftPressureHint=yes\r", &c, "CR and CRLF line ends");
+        ok(c.kill_percent == 97 && c.target_percent == 60 && c.soft_hint, "CR and CRLF: every line read");
+        relief_config_done(&c);
+        parse_bad("ReliefKillPercent=95\rBogus=1\r", "t.conf:2: Bogus=1: unknown key", "CR: line numbers count CRs");
         parse_bad("ReliefKillPercent=95\nBogus=1\n", "t.conf:2: Bogus=1: unknown key", "unknown key");
         parse_bad("ReliefKillPercent\n", "t.conf:1: ReliefKillPercent: not a Key=Value line", "no '='");
         parse_bad("ReliefKillPercent=101\n", "t.conf:1: ReliefKillPercent=101: wants a percentage above 0 and at most 100",
