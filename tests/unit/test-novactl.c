@@ -119,6 +119,7 @@ static void test_json(void) {
                 .cg = { .memory_current = 256ULL << 20, .memory_peak = AGENT_CGROUP_UNKNOWN,
                         .memory_max = 1024ULL << 20, .oom_kill = 0, .pids_current = 3 },
                 .age_usec = 5000000, .deadline_usec = UINT64_MAX, .workspace = (char *) "/w/a1",
+                .disk_used = 50ULL << 20, .disk_max = UINT64_MAX,
         } };
         Overview o = {
                 .agents = agents, .n = 1, .host = { .total = 4 * GIB, .available = GIB }, .host_known = true,
@@ -132,7 +133,8 @@ static void test_json(void) {
         AgentCells c;
         agent_info_cells(&agents[0], &c);
         ok(strcmp(c.memory, "256.0M") == 0 && strcmp(c.peak, "-") == 0 && strcmp(c.max_percent, "25%") == 0 &&
-                   strcmp(c.oom_kills, "0") == 0 && strcmp(c.tasks, "3") == 0 && strcmp(c.age, "5s") == 0,
+                   strcmp(c.oom_kills, "0") == 0 && strcmp(c.tasks, "3") == 0 && strcmp(c.disk, "50.0M") == 0 &&
+                   strcmp(c.age, "5s") == 0,
            "the table cells of status and memory");
         agents[0].cg.oom_kill = AGENT_CGROUP_UNKNOWN;
         agents[0].cg.memory_max = AGENT_CGROUP_MAX;
@@ -146,11 +148,12 @@ static void test_json(void) {
                "{\"host\":{\"mem_total\":4294967296,\"mem_available\":1073741824,\"used_percent\":75.00},"
                "\"slice\":{\"memory_current\":268435456,\"memory_max\":null,\"tasks\":null},"
                "\"admission\":{\"state\":\"closed\",\"since_usec\":42,\"used_percent\":91.26,\"reason\":\"memory\","
-               "\"last_relief_usec\":null,\"last_relief_victims\":2},"
+               "\"last_relief_usec\":null,\"last_relief_victims\":2},\"disk\":null,"
                "\"agents\":[{\"name\":\"a1\",\"unit\":\"nova-agent@a1.service\",\"active_state\":\"active\","
                "\"sub_state\":\"running\",\"memory_current\":268435456,\"memory_peak\":null,"
                "\"memory_max\":1073741824,\"memory_max_percent\":25.00,\"oom_kills\":0,\"tasks\":3,"
-               "\"age_usec\":5000000,\"deadline_left_usec\":null,\"workspace\":\"/w/a1\"}]}",
+               "\"age_usec\":5000000,\"deadline_left_usec\":null,\"workspace\":\"/w/a1\","
+               "\"disk_used\":52428800,\"disk_max\":null}]}",
                "the keys in their documented order; unknown and max are null");
 
         json_object_put(TAKE_PTR(j));
