@@ -41,6 +41,7 @@ static const Verb verbs[] = {
         { "relieve", 1, verb_relieve, 0, "relieve [--to PERCENT] [--dry-run]" },
         { "ensure", 2, verb_ensure, VERB_REMOTE | VERB_FLEET,
           "ensure COUNT [--parallel N] [--template NAME] [--force]" },
+        { "metrics", 1, verb_metrics, 0, "metrics [--output FILE|-] [--floor N]" },
 };
 
 void log_error(const char *format, ...) {

@@ -36,5 +36,6 @@ comp "--env" novactl spawn a --e
 comp "--name" novactl run --na
 comp "" novactl relieve --to ''
 comp "--host" novactl --ho
+comp "--floor" novactl metrics --fl
 echo "1..$n"
 [ "$failed" = 0 ]
