@@ -42,6 +42,8 @@ static const Verb verbs[] = {
         { "ensure", 2, verb_ensure, VERB_REMOTE | VERB_FLEET,
           "ensure COUNT [--parallel N] [--template NAME] [--force]" },
         { "metrics", 1, verb_metrics, 0, "metrics [--output FILE|-] [--floor N]" },
+        { "restart", 1, verb_restart, 0,
+          "restart NAME|GLOB…|--all [--batch N] [--pause DURATION] [--health DURATION] [--new]" },
 };
 
 void log_error(const char *format, ...) {
