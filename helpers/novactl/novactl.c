@@ -44,6 +44,7 @@ static const Verb verbs[] = {
         { "metrics", 1, verb_metrics, 0, "metrics [--output FILE|-] [--floor N]" },
         { "restart", 1, verb_restart, 0,
           "restart NAME|GLOB…|--all [--batch N] [--pause DURATION] [--health DURATION] [--new]" },
+        { "top", 1, verb_top, 0, "top [--sort mem|tasks|growth|name] [--delay DURATION] [--once]" },
 };
 
 void log_error(const char *format, ...) {

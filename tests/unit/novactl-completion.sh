@@ -38,5 +38,6 @@ comp "" novactl relieve --to ''
 comp "--host" novactl --ho
 comp "--floor" novactl metrics --fl
 comp "--health" novactl restart --all --hea
+comp "growth" novactl top --sort g
 echo "1..$n"
 [ "$failed" = 0 ]
