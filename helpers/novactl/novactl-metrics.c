@@ -67,7 +67,8 @@ static bool same_dir(const char *a, const char *b) {
 }
 
 /* nova-reliefd's metrics file, unless node-exporter reads it directly
- * (MetricsFile= in the textfile directory): its series must not appear twice. */
+ * (MetricsFile= in the directory written to): its series must not appear
+ * twice. Standard output always gets them. */
 static int relief_file(const char *output, char **ret) {
         _cleanup_(relief_config_done) ReliefConfig c = {};
         int r = relief_config_get(&c);
@@ -75,12 +76,12 @@ static int relief_file(const char *output, char **ret) {
         if (r != 0)
                 return r;
         *ret = NULL;
-        if (c.metrics_disabled || strcmp(output, "-") == 0)
+        if (c.metrics_disabled)
                 return 0;
         char *path = c.metrics_file ? strdup(c.metrics_file) : str_printf("%s/nova-reliefd.prom", novactl_rundir());
         if (!path)
                 return log_oom();
-        if (same_dir(path, output))
+        if (strcmp(output, "-") != 0 && same_dir(path, output))
                 free(path);
         else
                 *ret = path;
