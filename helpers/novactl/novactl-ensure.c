@@ -25,17 +25,6 @@ typedef struct EnsureArgs {
         bool force;
 } EnsureArgs;
 
-static int parse_ulong(const char *s, unsigned long max, unsigned long *ret) {
-        char *end;
-
-        errno = 0;
-        unsigned long v = strtoul(s, &end, 10);
-        if (errno != 0 || end == s || *end || s[0] == '-' || v > max)
-                return -EINVAL;
-        *ret = v;
-        return 0;
-}
-
 static int parse_args(int argc, char **argv, EnsureArgs *a) {
         static const struct option options[] = {
                 { "parallel", required_argument, NULL, 'p' },

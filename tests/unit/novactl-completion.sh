@@ -25,7 +25,7 @@ comp() {
 
 comp "spawn status stop" novactl s
 comp "capacity count" novactl c
-comp "relieve run" novactl r
+comp "relieve restart run" novactl r
 comp "ensure" novactl --json e
 comp "status stop" novactl -H host st
 comp "age mem tasks" novactl memory --sort ''
@@ -37,5 +37,8 @@ comp "--secret" novactl spawn a --sec
 comp "--name" novactl run --na
 comp "" novactl relieve --to ''
 comp "--host" novactl --ho
+comp "--floor" novactl metrics --fl
+comp "--health" novactl restart --all --hea
+comp "growth" novactl top --sort g
 echo "1..$n"
 [ "$failed" = 0 ]
