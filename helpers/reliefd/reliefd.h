@@ -39,6 +39,8 @@ enum {
 typedef struct Victim {
         char name[RELIEFD_NAME_MAX]; /* the cgroup's directory name in the slice */
         uint64_t bytes;              /* memory.current when chosen */
+        uint64_t cgroup_id;          /* the cgroup directory's inode when chosen: this
+                                      * instance, not a later one of the same name; 0 unknown */
         uint64_t killed_usec;        /* CLOCK_MONOTONIC */
         unsigned rank;
         sd_event_source *watch;      /* cgroup.events, POLLPRI */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
@@ -33,10 +34,21 @@ static int victim_populated(const Daemon *d, const Victim *v) {
         return r == -ENOENT || r == -ENODEV ? 0 : r; /* the cgroup is gone: so are its processes */
 }
 
+/* A victim's cgroup id: the inode number of its directory, new for every
+ * instance of the unit (cgroupfs never reuses one while the host runs). */
+static uint64_t victim_cgroup_id(const Daemon *d, const char *name) {
+        _cleanup_(freep) char *dir = str_printf("%s/%s", d->slice_dir, name);
+        struct stat st;
+
+        return dir && stat(dir, &st) == 0 ? (uint64_t) st.st_ino : 0;
+}
+
+/* What the victims still hold: a victim whose kill failed frees nothing. */
 uint64_t victims_in_flight_bytes(const Daemon *d) {
         uint64_t sum = 0;
         for (size_t i = 0; i < d->n_victims; i++)
-                sum += d->victims[i].bytes;
+                if (!d->victims[i].gone)
+                        sum += d->victims[i].bytes;
         return sum;
 }
 
@@ -116,6 +128,7 @@ int victims_kill(Daemon *d, const ReliefPlan *plan, const ReliefCandidate *c) {
                 *v = (Victim) { .bytes = c[plan->victims[i]].memory_current, .rank = (unsigned) i + 1,
                                 .killed_usec = now_usec(CLOCK_MONOTONIC) };
                 snprintf(v->name, sizeof(v->name), "%s", c[plan->victims[i]].name);
+                v->cgroup_id = victim_cgroup_id(d, v->name);
         }
         /* Recorded before the first kill: a crash in between over-counts, never over-kills. */
         (void) victims_save(d);
@@ -135,9 +148,12 @@ int victims_kill(Daemon *d, const ReliefPlan *plan, const ReliefCandidate *c) {
                                 (unsigned long long) plan->used_before, "NOVA_TARGET_BYTES=%llu",
                                 (unsigned long long) plan->target_bytes, NULL);
                 r = kill_cgroup(d, v->name);
-                if (r < 0)
+                if (r < 0) {
+                        /* Nothing will be freed: not counted as in flight (the next reap drops it),
+                         * so the next look may pick another victim at once. */
                         log_error("cannot kill %s through cgroup.kill: %s", v->name, strerror(-r));
-                else
+                        v->gone = true;
+                } else
                         d->kills_total++;
                 v->killed_usec = now_usec(CLOCK_MONOTONIC);
         }
@@ -155,8 +171,8 @@ int victims_save(const Daemon *d) {
         if (!path || !(f = open_memstream(&text, &size)))
                 return -ENOMEM;
         for (size_t i = 0; i < d->n_victims; i++)
-                fprintf(f, "%s %llu %u\n", d->victims[i].name, (unsigned long long) d->victims[i].bytes,
-                        d->victims[i].rank);
+                fprintf(f, "%s %llu %u %llu\n", d->victims[i].name, (unsigned long long) d->victims[i].bytes,
+                        d->victims[i].rank, (unsigned long long) d->victims[i].cgroup_id);
         if (fclose(f) != 0)
                 return -ENOMEM;
         return write_file_atomic(path, text ? text : "", size, 0644);
@@ -180,13 +196,19 @@ int victims_restore(Daemon *d) {
                         *next++ = '\0';
                 Victim v = { .killed_usec = now_usec(CLOCK_MONOTONIC) };
                 char name[RELIEFD_NAME_MAX];
-                unsigned long long bytes;
-                if (sscanf(l, "%127s %llu %u", name, &bytes, &v.rank) != 3)
+                unsigned long long bytes, id = 0;
+                if (sscanf(l, "%127s %llu %u %llu", name, &bytes, &v.rank, &id) < 3)
                         continue;
                 snprintf(v.name, sizeof(v.name), "%s", name);
                 v.bytes = bytes;
+                v.cgroup_id = id;
                 if (victim_populated(d, &v) <= 0)
                         continue; /* gone while we were down */
+                /* The same name may be a new instance by now (the agent restarted while
+                 * we were down): only the cgroup we chose is killed again, and an entry
+                 * without its id (an older daemon's file) is neither killed nor counted. */
+                if (id == 0 || victim_cgroup_id(d, v.name) != id)
+                        continue;
                 /* Chosen before the restart, maybe not yet killed: cgroup.kill again is harmless. */
                 (void) kill_cgroup(d, v.name);
                 Victim *t = realloc(d->victims, (d->n_victims + 1) * sizeof(Victim));
