@@ -72,12 +72,13 @@ static int sample_slice(const Daemon *d, Sample **ret, size_t *ret_n) {
         return 0;
 }
 
-static void admission_tick(Daemon *d, double used, uint64_t slice_bytes) {
+/* Whether admission closed in this look (the soft hint then follows relief). */
+static bool admission_tick(Daemon *d, double used, uint64_t slice_bytes) {
         AdmissionChange ch = admission_step(&d->admission, &d->config, used, now_usec(CLOCK_MONOTONIC));
         char reason[160];
 
         if (ch == ADMISSION_UNCHANGED || (ch == ADMISSION_OPEN && disk_keeps_closed(d, used)))
-                return;
+                return false;
         d->transitions_total++;
         if (ch == ADMISSION_CLOSE)
                 snprintf(reason, sizeof(reason), "host memory used %.1f%% >= %.0f%%", used,
@@ -93,8 +94,7 @@ static void admission_tick(Daemon *d, double used, uint64_t slice_bytes) {
                         "PRIORITY=%i", ch == ADMISSION_CLOSE ? LOG_WARNING : LOG_NOTICE,
                         "NOVA_USED_PERCENT=%.2f", used, "NOVA_SLICE_BYTES=%llu", (unsigned long long) slice_bytes,
                         NULL);
-        if (ch == ADMISSION_CLOSE)
-                hint_send(d);
+        return ch == ADMISSION_CLOSE;
 }
 
 static void leak_tick(Daemon *d, const Sample *s, size_t n, uint64_t now) {
@@ -190,11 +190,15 @@ int monitor_tick(Daemon *d, uint64_t *ret_sleep_usec) {
                 slice_bytes += s[i].bytes;
         double used = host_memory_used_percent(&d->host);
 
-        admission_tick(d, used, slice_bytes);
+        bool closed = admission_tick(d, used, slice_bytes);
         disk_tick(d, used);
         r = relief_tick(d, s, n, used, slice_bytes);
         if (r < 0)
                 log_error("relief failed: %s", strerror(-r));
+        /* After relief: the hint reads every agent's cgroup.procs and stat
+         * files (seconds at 500 agents of 512 tasks), which must not delay a kill. */
+        if (closed)
+                hint_send(d);
         leak_tick(d, s, n, now);
         (void) metrics_write(d, false);
 

@@ -1,15 +1,21 @@
 /* nova-reliefd's victims (victims.c) on a fixture slice: what counts as
- * memory about to be freed, and what a restarted daemon kills again.
+ * memory about to be freed, what a restarted daemon kills again, and that
+ * the soft pressure hint comes after the kills of the same look.
  * cgroup.kill is a plain file here: the test sees whether it was written.
  * Before: a victim whose cgroup.kill failed still counted as freeing its
  * memory for 10 s (relief paused), and a restarted daemon wrote cgroup.kill
  * of every populated name in relief-inflight, a new instance of that agent
- * included. The kernel side is for the VM tests (reliefd-storm). */
+ * included; the hint (SIGUSR2 to every agent, seconds at 500 agents of 512
+ * tasks) ran before relief in the look that closed admission. The kernel
+ * side is for the VM tests (reliefd-storm). */
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "file-util.h"
 #include "reliefd.h"
@@ -42,6 +48,70 @@ static uint64_t ino(const char *slice, const char *name) {
         if (!dir || stat(dir, &st) < 0)
                 bail_out("cannot stat a fixture cgroup");
         return st.st_ino;
+}
+
+/* The hint's SIGUSR2 reaches this process (listed in the victim's
+ * cgroup.procs): was the victim's cgroup.kill written by then? */
+static const char *hint_kill_file;
+static volatile sig_atomic_t hint_seen = -1;
+
+static void on_hint(int sig) {
+        char c = 0;
+        int fd = open(hint_kill_file, O_RDONLY | O_CLOEXEC);
+
+        if (fd >= 0) {
+                if (read(fd, &c, 1) < 0)
+                        c = 0;
+                close(fd);
+        }
+        hint_seen = c == '1';
+}
+
+static void test_hint_after_relief(const char *tmp) {
+        _cleanup_(freep) char *proc = str_printf("%s/proc", tmp);
+        _cleanup_(freep) char *slice = str_printf("%s/slice2", tmp);
+        _cleanup_(freep) char *agent = str_printf("%s/nova-agent@hog.service", slice);
+        _cleanup_(freep) char *kill = str_printf("%s/cgroup.kill", agent);
+        _cleanup_(freep) char *pid = str_printf("%d", (int) getpid());
+        _cleanup_(freep) char *piddir = str_printf("%s/%d", proc, (int) getpid());
+        Daemon d = { .proc_root = proc, .slice_dir = slice, .rundir = tmp, .confdir = tmp };
+        uint64_t sleep;
+
+        if (!proc || !slice || !agent || !kill || !pid || !piddir || mkdir(proc, 0755) < 0 || mkdir(slice, 0755) < 0 ||
+            mkdir(agent, 0755) < 0 || mkdir(piddir, 0755) < 0)
+                bail_out("cannot prepare the hint fixtures");
+        /* 97 % used, the agent holds 900 MiB of it: admission closes and relief is due in one look. */
+        const char *meminfo = "MemTotal:        1048576 kB\nMemFree:           20000 kB\nMemAvailable:      31457 kB\n";
+        const char *files[][2] = {
+                { "meminfo", meminfo }, { "slice2/nova-agent@hog.service/memory.current", "943718400\n" },
+                { "slice2/nova-agent@hog.service/pids.current", "1\n" },
+                { "slice2/nova-agent@hog.service/cgroup.events", "populated 1\nfrozen 0\n" },
+                { "slice2/nova-agent@hog.service/cgroup.kill", "" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(files); i++) {
+                _cleanup_(freep) char *path = str_printf("%s/%s", i == 0 ? proc : tmp, files[i][0]);
+                if (!path || test_write_file(path, files[i][1], strlen(files[i][1])) < 0)
+                        bail_out("cannot write a hint fixture");
+        }
+        _cleanup_(freep) char *procs = str_printf("%s/cgroup.procs", agent);
+        _cleanup_(freep) char *procs_text = str_printf("%d\n", (int) getpid());
+        _cleanup_(freep) char *stat = str_printf("%s/stat", piddir);
+        _cleanup_(freep) char *stat_text = str_printf("%d (test) S 1 1 1 0 -1\n", (int) getpid());
+        if (!procs || !procs_text || !stat || !stat_text ||
+            test_write_file(procs, procs_text, strlen(procs_text)) < 0 ||
+            test_write_file(stat, stat_text, strlen(stat_text)) < 0)
+                bail_out("cannot write the hint's process fixtures");
+
+        relief_config_defaults(&d.config);
+        d.config.soft_hint = true;
+        hint_kill_file = kill;
+        signal(SIGUSR2, on_hint);
+        is_int(monitor_tick(&d, &sleep), 0, "one look at 97 %% used with the soft hint on");
+        is_int(d.n_victims, 1, "relief killed the agent in that look");
+        is_int(hint_seen, 1, "the soft hint was sent after the kill, not before it");
+        signal(SIGUSR2, SIG_DFL);
+        victims_free(&d);
+        relief_config_done(&d.config);
 }
 
 int main(void) {
@@ -94,6 +164,7 @@ int main(void) {
         d.config.metrics_file = NULL;
         victims_free(&d);
         relief_config_done(&d.config);
+        test_hint_after_relief(tmp);
         test_rm_rf(tmp);
         return done_testing();
 }
