@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <systemd/sd-journal.h>
 
 #include "agent-unit.h"
 #include "cgroup-util.h"
+#include "file-util.h"
 #include "macro.h"
 #include "reliefd.h"
 #include "str-util.h"
@@ -23,7 +25,23 @@ static bool is_agent_dir(const struct dirent *de) {
         return de->d_type == DT_DIR && agent_unit_is_agent(de->d_name);
 }
 
-/* SIGUSR2 to one agent's top-level processes; how many got it. */
+/* Whether pid is (still) a process of unit: /proc/PID/cgroup ends in
+ * "/UNIT". Read after pidfd_open(), it tells that the pidfd holds the
+ * process cgroup.procs listed, not a later one that got its PID. */
+static bool pid_in_unit(const Daemon *d, pid_t pid, const char *unit) {
+        _cleanup_(freep) char *path = str_printf("%s/%d/cgroup", d->proc_root ? d->proc_root : "/proc", (int) pid);
+        _cleanup_(freep) char *text = NULL;
+
+        if (!path || read_file_full(path, 4096, &text, NULL) < 0)
+                return false;
+        size_t n = strlen(text), u = strlen(unit);
+        if (n > 0 && text[n - 1] == '\n')
+                text[--n] = '\0';
+        return strncmp(text, "0::", 3) == 0 && n > u && text[n - u - 1] == '/' && strcmp(text + n - u, unit) == 0;
+}
+
+/* SIGUSR2 to one agent's top-level processes, through a pidfd (a PID can be
+ * reused between the read of cgroup.procs and the signal); how many got it. */
 static unsigned hint_agent(const Daemon *d, const char *unit) {
         _cleanup_(freep) char *dir = str_printf("%s/%s", d->slice_dir, unit);
         _cleanup_(freep) pid_t *pids = NULL;
@@ -33,7 +51,10 @@ static unsigned hint_agent(const Daemon *d, const char *unit) {
         if (!dir || cgroup_top_level_pids(d->proc_root, dir, &pids, &n) < 0)
                 return 0; /* stopped meanwhile */
         for (size_t i = 0; i < n; i++) {
-                if (kill(pids[i], SIGUSR2) >= 0)
+                _cleanup_(closep) int fd = pidfd_open(pids[i], 0);
+                if (fd < 0 || !pid_in_unit(d, pids[i], unit))
+                        continue; /* exited, or its PID is another process's now */
+                if (pidfd_send_signal(fd, SIGUSR2, NULL, 0) >= 0)
                         sent++;
                 else if (errno != ESRCH)
                         sd_journal_print(LOG_WARNING, "Soft pressure hint to %s, pid %d: %m", unit, (int) pids[i]);

@@ -95,6 +95,7 @@ static void test_hint_after_relief(const char *tmp) {
         }
         _cleanup_(freep) char *procs = str_printf("%s/cgroup.procs", agent);
         _cleanup_(freep) char *procs_text = str_printf("%d\n", (int) getpid());
+        _cleanup_(freep) char *cg = str_printf("%s/cgroup", piddir);
         _cleanup_(freep) char *stat = str_printf("%s/stat", piddir);
         _cleanup_(freep) char *stat_text = str_printf("%d (test) S 1 1 1 0 -1\n", (int) getpid());
         if (!procs || !procs_text || !stat || !stat_text ||
@@ -106,7 +107,24 @@ static void test_hint_after_relief(const char *tmp) {
         d.config.soft_hint = true;
         hint_kill_file = kill;
         signal(SIGUSR2, on_hint);
+        /* First our PID names another cgroup: as if the agent's process had
+         * exited and its PID gone to someone else after cgroup.procs was read. */
+        const char *elsewhere = "0::/system.slice/ssh.service\n";
+        if (!cg || test_write_file(cg, elsewhere, strlen(elsewhere)) < 0)
+                bail_out("cannot write the hint's cgroup fixture");
         is_int(monitor_tick(&d, &sleep), 0, "one look at 97 %% used with the soft hint on");
+        is_int(d.n_victims, 1, "relief killed the agent in that look");
+        is_int(hint_seen, -1, "a PID listed by the agent but now another unit's gets no SIGUSR2");
+
+        victims_free(&d);
+        relief_config_done(&d.config);
+        d = (Daemon) { .proc_root = proc, .slice_dir = slice, .rundir = tmp, .confdir = tmp };
+        relief_config_defaults(&d.config);
+        d.config.soft_hint = true;
+        const char *mine = "0::/nova.slice/nova-agents.slice/nova-agent@hog.service\n";
+        if (test_write_file(cg, mine, strlen(mine)) < 0 || test_write_file(kill, "", 0) < 0)
+                bail_out("cannot rewrite the hint fixtures");
+        is_int(monitor_tick(&d, &sleep), 0, "the same look again, the PID the agent's");
         is_int(d.n_victims, 1, "relief killed the agent in that look");
         is_int(hint_seen, 1, "the soft hint was sent after the kill, not before it");
         signal(SIGUSR2, SIG_DFL);
