@@ -215,6 +215,35 @@ static int sort_from_name(const char *s) {
         return -1;
 }
 
+/* Key k: asks for an agent's name and a "y", on the terminal in its usual
+ * line mode, then stops nova-agent@NAME and waits for the job. The message
+ * stays on screen until the next frame. */
+static void ask_stop(const struct termios *cooked) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(job_wait_freep) JobWait *w = NULL;
+        _cleanup_(freep) char *unit = NULL;
+        char name[AGENT_NAME_BUF + 2], yes[8];
+
+        (void) tcsetattr(STDIN_FILENO, TCSANOW, cooked);
+        fputs("\nstop which agent? ", stdout);
+        fflush(stdout);
+        if (!fgets(name, sizeof(name), stdin))
+                return;
+        name[strcspn(name, "\n")] = '\0';
+        if (!agent_name_is_valid(name)) {
+                printf("not an agent name: %s\n", name);
+                return;
+        }
+        unit = agent_unit_from_name(name);
+        printf("stop %s? [y/N] ", unit ? unit : name);
+        fflush(stdout);
+        if (!unit || !fgets(yes, sizeof(yes), stdin) || (yes[0] != 'y' && yes[0] != 'Y'))
+                return;
+        if (bus_connect(&bus) == 0 && job_wait_new(bus, &w) == 0 && job_wait_enqueue(w, "StopUnit", unit) == 0 &&
+            job_wait_all(w, JOB_WAIT_USEC) == 0)
+                printf("stopped %s\n", unit);
+}
+
 /* Raw keys on the terminal until q, a frame every delay. */
 static int live(const Frame *thresholds, uint64_t delay_usec) {
         struct termios old, raw;
@@ -236,7 +265,7 @@ static int live(const Frame *thresholds, uint64_t delay_usec) {
                 (void) ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws);
                 fputs("\033[H\033[2J", stdout);
                 render(stdout, &f, ws.ws_row > 6 ? ws.ws_row - 6 : 0, color);
-                fputs("\nm t g n: sort by memory, tasks, growth, name   q: quit", stdout);
+                fputs("\nm t g n: sort by memory, tasks, growth, name   k: stop an agent   q: quit", stdout);
                 fflush(stdout);
                 frame_done(&prev);
                 prev = f;
@@ -247,6 +276,10 @@ static int live(const Frame *thresholds, uint64_t delay_usec) {
                                 quit = c == 'q';
                                 if (key_to_sort(c) >= 0)
                                         sort_key = (TopSort) key_to_sort(c);
+                                if (c == 'k') {
+                                        ask_stop(&old);
+                                        (void) tcsetattr(STDIN_FILENO, TCSANOW, &raw);
+                                }
                         }
                 }
         }

@@ -26,6 +26,9 @@ esac
 # What the guest needs: systemd as PID 1 and the tools the tests drive.
 # No earlyoom, systemd-oomd or zram-tools here: each would act on its own the
 # moment the guest boots; the tests that compare against them install them.
+# prometheus-node-exporter (fleet-ops.vmt scrapes our metrics through it) is
+# installed disabled, so that it runs only in the test that starts it; tmux
+# drives `novactl top` on a real terminal there.
 # The last line is the runtime libraries of our binaries (built on the host,
 # laid over the guest without the .deb): trixie's minimal image does not pull
 # libjson-c5 in through systemd.  Every name is the same on bookworm and
@@ -36,6 +39,7 @@ packages=(
 	linux-image-amd64 initramfs-tools kmod
 	procps psmisc util-linux e2fsprogs strace
 	stress-ng python3 nodejs git openssh-server
+	prometheus-node-exporter tmux
 	libsystemd0 libmount1 libkmod2 libjson-c5
 )
 
@@ -83,6 +87,7 @@ mmdebstrap --variant=minbase --mode=root \
 	--customize-hook='echo nova-guest > "$1/etc/hostname"' \
 	--customize-hook='printf "/dev/vda / ext4 rw,errors=remount-ro 0 1\n" > "$1/etc/fstab"' \
 	--customize-hook='chroot "$1" passwd -d root' \
+	--customize-hook='chroot "$1" sh -c "systemctl disable --quiet prometheus-node-exporter.service \$(cd /lib/systemd/system && ls prometheus-node-exporter-*.timer 2>/dev/null)"' \
 	--customize-hook="install -m 0755 '$here/guest/preinit' \"\$1/usr/local/sbin/nova-test-preinit\"" \
 	--customize-hook="install -m 0644 '$here/guest/nova-test-harness.service' \"\$1/etc/systemd/system/\"" \
 	--customize-hook='ln -s /etc/systemd/system/nova-test-harness.service "$1/etc/systemd/system/multi-user.target.wants/"' \
