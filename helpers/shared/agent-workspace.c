@@ -13,6 +13,7 @@
 
 #include "agent-identity.h"
 #include "agent-workspace.h"
+#include "file-util.h"
 #include "macro.h"
 #include "str-util.h"
 
@@ -35,7 +36,14 @@ static int chown_inode(int fd, const struct stat *st, uid_t uid, unsigned long *
         return 0;
 }
 
-static int chown_child(int dfd, const char *name, dev_t dev, uid_t uid, unsigned long *changed) {
+typedef struct ChownWalk {
+        dev_t dev;
+        uid_t uid;
+        unsigned long *changed;
+} ChownWalk;
+
+static int chown_child(int dfd, const char *name, void *userdata) {
+        const ChownWalk *w = userdata;
         _cleanup_(closep) int fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         struct stat st;
 
@@ -43,10 +51,10 @@ static int chown_child(int dfd, const char *name, dev_t dev, uid_t uid, unsigned
                 return errno == ENOENT ? 0 : -errno; /* gone meanwhile */
         if (fstat(fd, &st) < 0)
                 return -errno;
-        if (st.st_dev != dev)
+        if (st.st_dev != w->dev)
                 return 0; /* a mount point: another filesystem is not the workspace */
         if (!S_ISDIR(st.st_mode))
-                return chown_inode(fd, &st, uid, changed);
+                return chown_inode(fd, &st, w->uid, w->changed);
 
         _cleanup_(closep) int sub = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         struct stat sst;
@@ -56,37 +64,19 @@ static int chown_child(int dfd, const char *name, dev_t dev, uid_t uid, unsigned
                 return -errno;
         if (sst.st_dev != st.st_dev || sst.st_ino != st.st_ino)
                 return 0; /* replaced between the two opens: not what we looked at */
-        return chown_tree_agent_ids(sub, uid, changed);
+        return chown_tree_agent_ids(sub, w->uid, w->changed);
 }
 
 int chown_tree_agent_ids(int dfd, uid_t uid, unsigned long *changed) {
-        _cleanup_(closedirp) DIR *d = NULL;
         struct stat st;
-        int fd, r;
+        int r;
 
         if (fstat(dfd, &st) < 0)
                 return -errno;
         r = chown_inode(dfd, &st, uid, changed);
         if (r < 0)
                 return r;
-
-        fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
-        if (!d) {
-                r = -errno;
-                close(fd);
-                return r;
-        }
-        for (struct dirent *de; (errno = 0, de = readdir(d));) {
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                r = chown_child(dirfd(d), de->d_name, st.st_dev, uid, changed);
-                if (r < 0)
-                        return r;
-        }
-        return errno > 0 ? -errno : 0;
+        return dir_for_each(dfd, chown_child, &(ChownWalk) { st.st_dev, uid, changed });
 }
 
 /* The DynamicUser= layout: workspaces/NAME -> ../../private/nova-agents/

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE 1
 #endif
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -119,4 +120,26 @@ int write_file_atomic(const char *path, const void *data, size_t size, mode_t mo
 
         /* Without this a crash can bring the old file back after we reported success. */
         return fsync(dfd) < 0 ? -errno : 0;
+}
+
+int dir_for_each(int dfd, int (*fn)(int dfd, const char *name, void *userdata), void *userdata) {
+        _cleanup_(closedirp) DIR *d = NULL;
+        int fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3), r;
+
+        if (fd < 0)
+                return -errno;
+        d = fdopendir(fd);
+        if (!d) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+        for (struct dirent *de; (errno = 0, de = readdir(d));) {
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                r = fn(dirfd(d), de->d_name, userdata);
+                if (r < 0)
+                        return r;
+        }
+        return errno > 0 ? -errno : 0;
 }

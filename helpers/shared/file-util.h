@@ -18,3 +18,8 @@ int read_file_full_at(int dir_fd, const char *path, size_t max_size, char **ret,
  * never a mix, and a crash after success cannot bring the old one back. On
  * failure the old file is untouched and no temporary file remains. */
 int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
+
+/* Calls fn(dfd, NAME, userdata) for every entry of the open directory dfd
+ * but "." and "..", stopping at the first negative return, which it returns
+ * (or readdir's error). dfd is neither moved nor closed. */
+int dir_for_each(int dfd, int (*fn)(int dfd, const char *name, void *userdata), void *userdata);

@@ -10,6 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "file-util.h"
 #include "macro.h"
 #include "project-quota.h"
 
@@ -76,14 +77,21 @@ static int assign_inode(int fd, bool dir, uint32_t id, unsigned long *changed) {
         return 0;
 }
 
-static int assign_tree(int dfd, dev_t dev, uint32_t id, unsigned long *changed);
+typedef struct AssignWalk {
+        dev_t dev;
+        uint32_t id;
+        unsigned long *changed;
+} AssignWalk;
 
-static int assign_child(int dfd, const char *name, dev_t dev, uint32_t id, unsigned long *changed) {
+static int assign_tree(int dfd, const AssignWalk *w);
+
+static int assign_child(int dfd, const char *name, void *userdata) {
+        const AssignWalk *w = userdata;
         struct stat st;
 
         if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
                 return errno == ENOENT ? 0 : -errno; /* gone meanwhile */
-        if (st.st_dev != dev || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))
+        if (st.st_dev != w->dev || !(S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)))
                 return 0; /* a mount point, a symlink, a device, a fifo or a socket */
         _cleanup_(closep) int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
                                                              (S_ISDIR(st.st_mode) ? O_DIRECTORY : 0));
@@ -94,33 +102,13 @@ static int assign_child(int dfd, const char *name, dev_t dev, uint32_t id, unsig
                 return -errno;
         if (ost.st_dev != st.st_dev || ost.st_ino != st.st_ino)
                 return 0; /* replaced between the two looks: not what we looked at */
-        return S_ISDIR(ost.st_mode) ? assign_tree(fd, dev, id, changed) : assign_inode(fd, false, id, changed);
+        return S_ISDIR(ost.st_mode) ? assign_tree(fd, w) : assign_inode(fd, false, w->id, w->changed);
 }
 
-static int assign_tree(int dfd, dev_t dev, uint32_t id, unsigned long *changed) {
-        _cleanup_(closedirp) DIR *d = NULL;
-        int fd, r;
+static int assign_tree(int dfd, const AssignWalk *w) {
+        int r = assign_inode(dfd, true, w->id, w->changed);
 
-        r = assign_inode(dfd, true, id, changed);
-        if (r < 0)
-                return r;
-        fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
-        if (fd < 0)
-                return -errno;
-        d = fdopendir(fd);
-        if (!d) {
-                r = -errno;
-                close(fd);
-                return r;
-        }
-        for (struct dirent *de; (errno = 0, de = readdir(d));) {
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-                r = assign_child(dirfd(d), de->d_name, dev, id, changed);
-                if (r < 0)
-                        return r;
-        }
-        return errno > 0 ? -errno : 0;
+        return r < 0 ? r : dir_for_each(dfd, assign_child, (void *) w);
 }
 
 int project_quota_assign(int dirfd, uint32_t id, unsigned long *ret_changed) {
@@ -134,7 +122,7 @@ int project_quota_assign(int dirfd, uint32_t id, unsigned long *ret_changed) {
                 return errno == ENOTTY ? -EOPNOTSUPP : -errno;
         if (fsx.fsx_projid == id && (fsx.fsx_xflags & FS_XFLAG_PROJINHERIT))
                 return 0; /* done at an earlier start: what is below inherited it */
-        return assign_tree(dirfd, st.st_dev, id, ret_changed);
+        return assign_tree(dirfd, &(AssignWalk) { st.st_dev, id, ret_changed });
 }
 
 uint64_t project_quota_blocks(uint64_t bytes) {
