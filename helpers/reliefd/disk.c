@@ -9,6 +9,7 @@
 #include <systemd/sd-journal.h>
 
 #include "agent-workspace.h"
+#include "fleet-metrics.h"
 #include "reliefd.h"
 
 static const char *disk_path(const Daemon *d, size_t i) {
@@ -78,31 +79,23 @@ void disk_tick(Daemon *d, double used_percent) {
                         "NOVA_DISK_PATH=%s", disk_path(d, worst), "NOVA_DISK_PERCENT=%.2f", pct, NULL);
 }
 
-/* A Prometheus label value: backslash and '"' escaped (no newline can be
- * in a DiskPaths= word). */
-static void print_label(FILE *f, const char *s) {
-        for (; *s; s++)
-                fprintf(f, *s == '"' || *s == '\\' ? "\\%c" : "%c", *s);
+/* One gauge family, a series per filesystem with its path as label (escaped
+ * as every label of ours, metrics_label_value()). */
+static void ratio_family(const Daemon *d, FILE *f, const char *name, const char *help, bool inodes) {
+        fprintf(f, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+        for (size_t i = 0; i < d->n_disk_fills; i++)
+                if (d->disk_fills[i].size_bytes > 0) {
+                        fprintf(f, "%s{path=\"", name);
+                        metrics_label_value(f, disk_path(d, i));
+                        fprintf(f, "\"} %.4f\n",
+                                (inodes ? d->disk_fills[i].inodes_percent : d->disk_fills[i].blocks_percent) / 100);
+                }
 }
 
 void disk_metrics(const Daemon *d, FILE *f) {
         fprintf(f, "# HELP nova_reliefd_disk_admission_closed 1 while a full disk keeps admission closed.\n"
                    "# TYPE nova_reliefd_disk_admission_closed gauge\nnova_reliefd_disk_admission_closed %d\n",
                 d->disk.closed);
-        fprintf(f, "# HELP nova_reliefd_disk_used_ratio Filesystem blocks used / (used + available), as df.\n"
-                   "# TYPE nova_reliefd_disk_used_ratio gauge\n");
-        for (size_t i = 0; i < d->n_disk_fills; i++)
-                if (d->disk_fills[i].size_bytes > 0) {
-                        fprintf(f, "nova_reliefd_disk_used_ratio{path=\"");
-                        print_label(f, disk_path(d, i));
-                        fprintf(f, "\"} %.4f\n", d->disk_fills[i].blocks_percent / 100);
-                }
-        fprintf(f, "# HELP nova_reliefd_disk_inodes_used_ratio Filesystem inodes used / total.\n"
-                   "# TYPE nova_reliefd_disk_inodes_used_ratio gauge\n");
-        for (size_t i = 0; i < d->n_disk_fills; i++)
-                if (d->disk_fills[i].size_bytes > 0) {
-                        fprintf(f, "nova_reliefd_disk_inodes_used_ratio{path=\"");
-                        print_label(f, disk_path(d, i));
-                        fprintf(f, "\"} %.4f\n", d->disk_fills[i].inodes_percent / 100);
-                }
+        ratio_family(d, f, "nova_reliefd_disk_used_ratio", "Filesystem blocks used / (used + available), as df.", false);
+        ratio_family(d, f, "nova_reliefd_disk_inodes_used_ratio", "Filesystem inodes used / total.", true);
 }
