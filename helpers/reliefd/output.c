@@ -1,6 +1,7 @@
 /* What nova-reliefd publishes besides the journal: the admission state for
  * nova-admission-check and novactl, and metrics in Prometheus' text format
- * for node-exporter's textfile collector. Both are replaced atomically. */
+ * for node-exporter's textfile collector. Both are replaced by rename; only
+ * the admission file is fsynced. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -70,7 +71,9 @@ int metrics_write(Daemon *d, bool force) {
         if (fclose(f) != 0)
                 return -ENOMEM;
         d->metrics_written_usec = now;
-        int r = write_file_atomic(d->config.metrics_file, text, size, 0644);
+        /* No fsync: a MetricsFile= on a slow disk must not stall the look
+         * (the next write replaces a file lost in a crash). */
+        int r = write_file_replace(d->config.metrics_file, text, size, 0644);
         if (r < 0)
                 log_error("cannot write %s: %s", d->config.metrics_file, strerror(-r));
         return r;

@@ -79,7 +79,7 @@ static void unlink_and_freep(char **p) {
         }
 }
 
-int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode) {
+static int write_file_rename(const char *path, const void *data, size_t size, mode_t mode, bool sync) {
         _cleanup_(freep) char *copy1 = strdup(path), *copy2 = strdup(path), *template = NULL;
         _cleanup_(unlink_and_freep) char *tmp = NULL;
         _cleanup_(closep) int dfd = -EBADF, fd = -EBADF;
@@ -106,7 +106,7 @@ int write_file_atomic(const char *path, const void *data, size_t size, mode_t mo
         r = fchmod(fd, mode) < 0 ? -errno : 0;
         if (r == 0)
                 r = write_all(fd, data, size);
-        if (r == 0)
+        if (r == 0 && sync)
                 r = fsync(fd) < 0 ? -errno : 0;
         if (r < 0)
                 return r;
@@ -119,7 +119,15 @@ int write_file_atomic(const char *path, const void *data, size_t size, mode_t mo
         free(TAKE_PTR(tmp));
 
         /* Without this a crash can bring the old file back after we reported success. */
-        return fsync(dfd) < 0 ? -errno : 0;
+        return sync && fsync(dfd) < 0 ? -errno : 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode) {
+        return write_file_rename(path, data, size, mode, true);
+}
+
+int write_file_replace(const char *path, const void *data, size_t size, mode_t mode) {
+        return write_file_rename(path, data, size, mode, false);
 }
 
 int dir_for_each(int dfd, int (*fn)(int dfd, const char *name, void *userdata), void *userdata) {

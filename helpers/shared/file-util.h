@@ -18,6 +18,11 @@ int read_file_full_at(int dir_fd, const char *path, size_t max_size, char **ret,
  * never a mix, and a crash after success cannot bring the old one back. On
  * failure the old file is untouched and no temporary file remains. */
 int write_file_atomic(const char *path, const void *data, size_t size, mode_t mode);
+/* The same temporary file and rename, without either fsync: readers still see
+ * the old or the new file whole, but a crash may lose the update. For a file
+ * rewritten every few seconds from memory (metrics), where an fsync on a slow
+ * disk would stall the writer for nothing. */
+int write_file_replace(const char *path, const void *data, size_t size, mode_t mode);
 
 /* Calls fn(dfd, NAME, userdata) for every entry of the open directory dfd
  * but "." and "..", stopping at the first negative return, which it returns
