@@ -16,20 +16,18 @@ const char *dir_from_env(const char *variable, const char *fallback);
 
 /* The agent's RuntimeDirectory= (its runtime files, its credentials) and its
  * scratch directory (/run/nova/scratch/NAME), both created by systemd at the
- * start and removed at the stop; NULL when not there. */
+ * start (root's, 0711) and removed at the stop; NULL when not there. */
 const char *runtime_directory(void);
 const char *scratch_directory(void);
 
 /* --prepare, as root: decrypts the agent's credentials (credential.h) into
- * dir/credentials (-EBADMSG, logged, if one cannot be). */
-int credentials_prepare(const char *name, const char *dir);
+ * dir/credentials, owned by uid (-EBADMSG, logged, if one cannot be). */
+int credentials_prepare(const char *name, const char *dir, uid_t uid);
 
-/* ExecStart=, as root before the switch: gives dir and its credentials to
- * uid (systemd gave them back to root). */
-int credentials_hand_over(const char *dir, uid_t uid);
-
-/* The same for one directory, not its contents (the scratch directory). */
-int directory_hand_over(const char *dir, uid_t uid);
+/* --prepare: the agent's own scratch directory, SCRATCH_SUBDIR below the
+ * root-owned scratch_directory(), owned by uid (none without one). */
+#define SCRATCH_SUBDIR "data"
+int scratch_prepare(uid_t uid);
 
 /* Every identity failure is this one errno, and exit status 5. */
 #define IDENTITY_ERRNO EUSERS

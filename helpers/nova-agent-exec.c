@@ -254,8 +254,8 @@ static int verify_workspace(const char *workspace) {
         return -ENOTDIR;
 }
 
-/* Root writes, the agent's user reads: hand the file to the owner the
- * runtime directory has (the agent's UID, after identity_prepare()). */
+/* Root writes, the launcher reads (as root, before it becomes the agent):
+ * the file gets the owner the runtime directory has (root in the unit). */
 static int write_prepared(const char *name, const AgentConfig *c) {
         _cleanup_(freep) char *error = NULL, *path = NULL;
         const char *dir = runtime_directory();
@@ -288,13 +288,13 @@ static int write_prepared(const char *name, const AgentConfig *c) {
 }
 
 /* Not root (a test, an admin's User= drop-in): nothing to claim or hand over. */
-static int prepare_identity(const char *name, const AgentConfig *c) {
+static int prepare_identity(const char *name, const AgentConfig *c, uid_t *ret_uid) {
         const char *dir = runtime_directory();
-        uid_t uid;
 
+        *ret_uid = geteuid();
         if (geteuid() != 0 || !dir)
                 return 0; /* no directory: write_prepared() says so */
-        return identity_prepare(name, c, dir, &uid);
+        return identity_prepare(name, c, dir, ret_uid);
 }
 
 static int print_summary(const char *name, const AgentConfig *c) {
@@ -315,6 +315,7 @@ static int print_summary(const char *name, const AgentConfig *c) {
 
 static int run(void) {
         _cleanup_(agent_config_freep) AgentConfig *c = NULL;
+        uid_t uid = 0;
         int r;
 
         if (arg_migrate)
@@ -331,7 +332,7 @@ static int run(void) {
                 return r;
 
         if (arg_prepare) {
-                r = prepare_identity(arg_name, c);
+                r = prepare_identity(arg_name, c, &uid);
                 if (r < 0)
                         return r;
         }
@@ -343,7 +344,9 @@ static int run(void) {
         if (arg_prepare) {
                 r = write_prepared(arg_name, c);
                 if (r >= 0)
-                        r = credentials_prepare(arg_name, runtime_directory());
+                        r = credentials_prepare(arg_name, runtime_directory(), uid);
+                if (r >= 0)
+                        r = scratch_prepare(uid);
                 if (r < 0)
                         return r;
         }
