@@ -33,7 +33,8 @@ int scratch_prepare(uid_t uid);
 #define IDENTITY_ERRNO EUSERS
 
 /* --prepare, as root: claims agent name's own UID, hands it its default
- * workspace (if c's workspace is that one) and the runtime directory dir. */
+ * workspace (if c's workspace is that one); dir (the runtime directory) stays
+ * root's. */
 int identity_prepare(const char *name, const AgentConfig *c, const char *dir, uid_t *ret_uid);
 
 /* --migrate-workspaces: agent_workspace_migrate_all() with our directories. */

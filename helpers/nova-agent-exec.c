@@ -5,9 +5,10 @@
  *                                  workspace; prints one line about the agent
  *   nova-agent-exec --prepare NAME the same, as root: claims the agent's own
  *                                  UID (agent-identity.h), hands it its default
- *                                  workspace and $RUNTIME_DIRECTORY, and writes
- *                                  the merged configuration and its decrypted
- *                                  credentials (credential.h) there
+ *                                  workspace, writes the merged configuration
+ *                                  and its decrypted credentials (credential.h,
+ *                                  the agent's) to $RUNTIME_DIRECTORY and makes
+ *                                  its scratch data/ directory
  *   nova-agent-exec NAME           checks the same, becomes the agent's user,
  *                                  enters the workspace, sets the environment
  *                                  and execs Command=, which becomes the unit's
@@ -93,7 +94,7 @@ static int help(void) {
                "\n"
                "  --check     only validate the name, configuration and workspace\n"
                "  --prepare   as root: validate, claim the agent's own UID, hand it\n"
-               "              its workspace and $RUNTIME_DIRECTORY, and write the merged\n"
+               "              its workspace, and write the merged\n"
                "              configuration to $RUNTIME_DIRECTORY/NAME.conf and the\n"
                "              decrypted credentials to $RUNTIME_DIRECTORY/credentials/\n"
                "  --release   lock the agent's default workspace, give its UID back\n"
