@@ -1,10 +1,15 @@
 /* nova-agent-exec: the directories systemd made for this start. */
 
+#include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "agent-exec.h"
+#include "str-util.h"
 
 /* $RUNTIME_DIRECTORY lists the unit's RuntimeDirectory= entries, ':'
  * between them, in an order systemd does not promise (252 puts the scratch
@@ -45,4 +50,20 @@ const char *runtime_directory(void) {
 
 const char *scratch_directory(void) {
         return runtime_entry(DIR_SCRATCH);
+}
+
+/* Not the top: systemd would chown that (and all below it) back to root
+ * before ExecStart=, as it does not find it root's. */
+int scratch_prepare(uid_t uid) {
+        const char *dir = scratch_directory();
+        if (!dir)
+                return 0;
+        _cleanup_(freep) char *path = str_printf("%s/" SCRATCH_SUBDIR, dir);
+        if (!path)
+                return log_oom();
+        if ((mkdir(path, 0700) < 0 && errno != EEXIST) || lchown(path, uid, (gid_t) uid) < 0) {
+                log_error("%s: %s", path, strerror(errno));
+                return -EIO;
+        }
+        return 0;
 }

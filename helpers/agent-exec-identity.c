@@ -96,10 +96,9 @@ int identity_prepare(const char *name, const AgentConfig *c, const char *dir, ui
                         return r;
                 }
         }
-        if (chown(dir, uid, (gid_t) uid) < 0) {
-                log_error("%s: %s", dir, strerror(errno));
-                return -EIO;
-        }
+        /* The runtime directory stays root's: systemd would make it root's
+         * again before ExecStart= (and then chown all of it), see
+         * credentials_prepare(). */
         *ret_uid = uid;
         return 0;
 }
@@ -148,16 +147,6 @@ int identity_become(const char *name, const AgentConfig *c) {
                 log_error("no identity claimed for agent %s in %s (%s): refusing to run it as root",
                           name, records_dir(), r == -ENOENT ? "none" : strerror(-r));
                 return -IDENTITY_ERRNO;
-        }
-        if (runtime_directory()) {
-                r = credentials_hand_over(runtime_directory(), uid);
-                if (r < 0)
-                        return r;
-        }
-        if (scratch_directory()) {
-                r = directory_hand_over(scratch_directory(), uid);
-                if (r < 0)
-                        return r;
         }
         r = privileges_drop(uid, (gid_t) uid);
         if (r < 0) {

@@ -65,8 +65,11 @@ static int set_environment(const char *name, const AgentConfig *c) {
 
         /* Gone when the agent stops (a RuntimeDirectory=), so no later agent
          * with the same UID finds what this one left. */
-        if (scratch_directory() && setenv("NOVA_AGENT_SCRATCH", scratch_directory(), 1) < 0)
-                return log_oom();
+        if (scratch_directory()) {
+                _cleanup_(freep) char *scratch = str_printf("%s/" SCRATCH_SUBDIR, scratch_directory());
+                if (!scratch || setenv("NOVA_AGENT_SCRATCH", scratch, 1) < 0)
+                        return log_oom();
+        }
         r = set_credentials_env();
         if (r < 0)
                 return r;

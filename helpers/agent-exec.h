@@ -16,20 +16,18 @@ int log_oom(void);
 
 /* The agent's RuntimeDirectory= (its runtime files, its credentials) and its
  * scratch directory (/run/nova/scratch/NAME), both created by systemd at the
- * start and removed at the stop; NULL when not there. */
+ * start (root's, 0711) and removed at the stop; NULL when not there. */
 const char *runtime_directory(void);
 const char *scratch_directory(void);
 
 /* --prepare, as root: decrypts the agent's credentials (credential.h) into
- * dir/credentials (-EBADMSG, logged, if one cannot be). */
-int credentials_prepare(const char *name, const char *dir);
+ * dir/credentials, owned by uid (-EBADMSG, logged, if one cannot be). */
+int credentials_prepare(const char *name, const char *dir, uid_t uid);
 
-/* ExecStart=, as root before the switch: gives dir and its credentials to
- * uid (systemd gave them back to root). */
-int credentials_hand_over(const char *dir, uid_t uid);
-
-/* The same for one directory, not its contents (the scratch directory). */
-int directory_hand_over(const char *dir, uid_t uid);
+/* --prepare: the agent's own scratch directory, SCRATCH_SUBDIR below the
+ * root-owned scratch_directory(), owned by uid (none without one). */
+#define SCRATCH_SUBDIR "data"
+int scratch_prepare(uid_t uid);
 
 /* Every identity failure is this one errno, and exit status 5. */
 #define IDENTITY_ERRNO EUSERS
@@ -45,7 +43,8 @@ int disk_check(const AgentConfig *c, bool default_workspace);
 int disk_apply(const char *name, const AgentConfig *c);
 
 /* --prepare, as root: claims agent name's own UID, hands it its default
- * workspace (if c's workspace is that one) and the runtime directory dir. */
+ * workspace (if c's workspace is that one); dir (the runtime directory) stays
+ * root's. */
 int identity_prepare(const char *name, const AgentConfig *c, const char *dir, uid_t *ret_uid);
 
 /* --migrate-workspaces: agent_workspace_migrate_all() with our directories. */

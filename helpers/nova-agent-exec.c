@@ -5,9 +5,10 @@
  *                                  workspace; prints one line about the agent
  *   nova-agent-exec --prepare NAME the same, as root: claims the agent's own
  *                                  UID (agent-identity.h), hands it its default
- *                                  workspace and $RUNTIME_DIRECTORY, and writes
- *                                  the merged configuration and its decrypted
- *                                  credentials (credential.h) there
+ *                                  workspace, writes the merged configuration
+ *                                  and its decrypted credentials (credential.h,
+ *                                  the agent's) to $RUNTIME_DIRECTORY and makes
+ *                                  its scratch data/ directory
  *   nova-agent-exec NAME           checks the same, becomes the agent's user,
  *                                  enters the workspace, sets the environment
  *                                  and execs Command=, which becomes the unit's
@@ -86,7 +87,7 @@ static int help(void) {
                "\n"
                "  --check     only validate the name, configuration and workspace\n"
                "  --prepare   as root: validate, claim the agent's own UID, hand it\n"
-               "              its workspace and $RUNTIME_DIRECTORY, and write the merged\n"
+               "              its workspace, and write the merged\n"
                "              configuration to $RUNTIME_DIRECTORY/NAME.conf and the\n"
                "              decrypted credentials to $RUNTIME_DIRECTORY/credentials/\n"
                "  --release   lock the agent's default workspace, give its UID back\n"
@@ -242,8 +243,8 @@ static int verify_workspace(const char *workspace) {
         return -ENOTDIR;
 }
 
-/* Root writes, the agent's user reads: hand the file to the owner the
- * runtime directory has (the agent's UID, after identity_prepare()). */
+/* Root writes, the launcher reads (as root, before it becomes the agent):
+ * the file gets the owner the runtime directory has (root in the unit). */
 static int write_prepared(const char *name, const AgentConfig *c) {
         _cleanup_(freep) char *error = NULL, *path = NULL;
         const char *dir = runtime_directory();
@@ -276,17 +277,17 @@ static int write_prepared(const char *name, const AgentConfig *c) {
 }
 
 /* Not root (a test, an admin's User= drop-in): nothing to claim or hand over. */
-static int prepare_identity(const char *name, const AgentConfig *c) {
+static int prepare_identity(const char *name, const AgentConfig *c, uid_t *ret_uid) {
         const char *dir = runtime_directory();
-        uid_t uid;
 
+        *ret_uid = geteuid();
         if (c->disk_max > 0 && geteuid() != 0) {
                 log_error("DiskMax= is refused: only root can set a project quota");
                 return -DISK_ERRNO;
         }
         if (geteuid() != 0 || !dir)
                 return 0; /* no directory: write_prepared() says so */
-        return identity_prepare(name, c, dir, &uid);
+        return identity_prepare(name, c, dir, ret_uid);
 }
 
 static int print_summary(const char *name, const AgentConfig *c) {
@@ -307,6 +308,7 @@ static int print_summary(const char *name, const AgentConfig *c) {
 
 static int run(void) {
         _cleanup_(agent_config_freep) AgentConfig *c = NULL;
+        uid_t uid = 0;
         int r;
 
         if (arg_migrate)
@@ -323,7 +325,7 @@ static int run(void) {
                 return r;
 
         if (arg_prepare) {
-                r = prepare_identity(arg_name, c);
+                r = prepare_identity(arg_name, c, &uid);
                 if (r < 0)
                         return r;
         }
@@ -335,7 +337,9 @@ static int run(void) {
         if (arg_prepare) {
                 r = write_prepared(arg_name, c);
                 if (r >= 0)
-                        r = credentials_prepare(arg_name, runtime_directory());
+                        r = credentials_prepare(arg_name, runtime_directory(), uid);
+                if (r >= 0)
+                        r = scratch_prepare(uid);
                 if (r < 0)
                         return r;
         }

@@ -187,9 +187,10 @@ mkdir -p "$tmp/nova/scratch/a1"
 write "$NOVA_AGENTS_RUNDIR/a1.conf" "Command=/bin/sh -c 'echo \"scratch=\$NOVA_AGENT_SCRATCH\"'"
 RUNTIME_DIRECTORY=$tmp/nova/scratch/a1:$rt launch --prepare a1
 is "$rc" 0 "--prepare with scratch and runtime directories: exit 0"
-test -s "$rt/a1.conf" && test ! -e "$tmp/nova/scratch/a1/a1.conf"; result $? "--prepare: NAME.conf lands in the runtime one"
+test -s "$rt/a1.conf" && test ! -e "$tmp/nova/scratch/a1/a1.conf" && test -d "$tmp/nova/scratch/a1/data"
+result $? "--prepare: NAME.conf lands in the runtime one, the agent's data/ in the scratch one"
 RUNTIME_DIRECTORY=$tmp/nova/scratch/a1:$rt launch a1
-is "$out" "scratch=$tmp/nova/scratch/a1" "the launcher names the scratch one NOVA_AGENT_SCRATCH"
+is "$out" "scratch=$tmp/nova/scratch/a1/data" "the launcher names its data/ NOVA_AGENT_SCRATCH"
 rm -f "$rt/a1.conf"
 RUNTIME_DIRECTORY= launch --prepare a1
 is "$rc" 2 "--prepare without RUNTIME_DIRECTORY: exit 2"
