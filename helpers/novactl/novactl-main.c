@@ -15,6 +15,7 @@
 typedef enum VerbFlags {
         VERB_REMOTE = 1 << 0, /* works with one -H */
         VERB_FLEET = 1 << 1,  /* works with several -H, once per host */
+        VERB_IN_ORDER = 1 << 2, /* several -H: host by host, stopping at the first that fails */
 } VerbFlags;
 
 typedef struct Verb {
@@ -37,8 +38,8 @@ static const Verb verbs[] = {
         { "ensure", 2, verb_ensure, VERB_REMOTE | VERB_FLEET,
           "ensure COUNT [--parallel N] [--template NAME] [--force]" },
         { "metrics", 1, verb_metrics, 0, "metrics [--output FILE|-] [--floor N]" },
-        { "restart", 1, verb_restart, 0,
-          "restart NAME|GLOB…|--all [--batch N] [--pause DURATION] [--health DURATION] [--new]" },
+        { "restart", 1, verb_restart, VERB_REMOTE | VERB_FLEET | VERB_IN_ORDER,
+          "restart NAME|GLOB…|--all [--batch N] [--pause DURATION] [--health DURATION] [--host-pause DURATION] [--new]" },
         { "top", 1, verb_top, 0, "top [--sort mem|tasks|growth|name] [--delay DURATION] [--once]" },
 };
 
@@ -49,7 +50,7 @@ static void help(void) {
                 printf("  %s\n", verbs[i].synopsis);
         printf("\nOptions:\n"
                "  -H, --host=[USER@]HOST  act on HOST over SSH (several for count, status,\n"
-               "                memory, ensure)\n"
+               "                memory, ensure; restart goes host by host)\n"
                "  --json        JSON output (status, memory, count, capacity, relieve)\n"
                "  --no-legend   no header and footer lines in tables\n"
                "  -h, --help    this text\n"
@@ -81,7 +82,7 @@ static int run_verb(const Verb *v, int argc, char **argv) {
                 return NOVACTL_EXIT_USAGE;
         }
         if (fleet.n > 1 && !(v->flags & VERB_FLEET)) {
-                log_error("%s takes one -H; several are for count, status, memory and ensure", v->name);
+                log_error("%s takes one -H; several are for count, status, memory, ensure and restart", v->name);
                 return NOVACTL_EXIT_USAGE;
         }
         if (fleet.n == 0)
@@ -93,6 +94,13 @@ static int run_verb(const Verb *v, int argc, char **argv) {
                 fflush(stdout);
                 r = dispatch(v, argc, argv, &fleet);
                 ret = ret ?: r;
+                if (r != 0 && (v->flags & VERB_IN_ORDER)) {
+                        printf("stopped at %s; not started:", arg_host);
+                        for (size_t i = fleet.index + 1; i < fleet.n; i++)
+                                printf(" %s", arg_hosts[i]);
+                        printf("%s\n", fleet.index + 1 < fleet.n ? "" : " none (the last host)");
+                        break;
+                }
         }
         if (fleet.n > 1 && !arg_json && strcmp(v->name, "count") == 0)
                 printf("%" PRIu64 "\ttotal\n", fleet.total);

@@ -1,5 +1,5 @@
-/* novactl restart NAME|GLOB…|--all [--batch N] [--pause DURATION]
- *                 [--health DURATION] [--new]
+/* novactl [-H HOST…] restart NAME|GLOB…|--all [--batch N] [--pause DURATION]
+ *                 [--health DURATION] [--host-pause DURATION] [--new]
  *
  * Seed 002's rolling update: restart running agents N at a time (at most N
  * down at once: one RestartUnit job each, the batch's jobs in flight
@@ -8,10 +8,20 @@
  * and was not OOM-killed. The first failed gate stops the rollout with a
  * summary. The rollout's start is kept in <rundir>/rollout (rollout.h): a
  * re-run skips each agent that entered active after it, i.e. restarts only
- * the rest; a completed rollout removes the file. */
+ * the rest; a completed rollout removes the file.
+ *
+ * With -H the same rollout goes host by host in the given order (main's
+ * loop stops at the first host whose rollout stops), --host-pause between
+ * hosts. Each host's record is <rundir>/rollout.d/HOST/rollout on the
+ * machine novactl runs on, and the clock is the wall clock (the host's
+ * monotonic clock is not ours): ActiveEnterTimestamp against the rollout's
+ * start, so the hosts' clocks must agree to a few seconds (NTP). The OOM
+ * part of the gate needs the host's cgroupfs: not checked over -H. */
 
+#include <errno.h>
 #include <getopt.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,7 +35,7 @@
 
 typedef struct RestartArgs {
         unsigned long batch;
-        uint64_t pause_usec, health_usec;
+        uint64_t pause_usec, health_usec, host_pause_usec;
         bool all, fresh;
         char **targets; /* names or globs; not owned */
 } RestartArgs;
@@ -33,7 +43,7 @@ typedef struct RestartArgs {
 typedef struct Plan {
         AgentUnit *units; /* the running agents selected, by name */
         size_t n;
-        uint64_t *entered; /* their ActiveEnterTimestampMonotonic */
+        uint64_t *entered; /* their ActiveEnterTimestamp(Monotonic), rollout_clock() */
         size_t *todo;      /* indexes into units still to restart */
         size_t n_todo, n_done, n_failed;
 } Plan;
@@ -42,6 +52,32 @@ static void plan_done(Plan *p) {
         agent_units_free(p->units, p->n);
         free(p->entered);
         free(p->todo);
+}
+
+/* Local: the monotonic clock and ActiveEnterTimestampMonotonic. Over -H:
+ * the wall clock and ActiveEnterTimestamp (see the top of the file). */
+static clockid_t rollout_clock(void) {
+        return arg_host ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+}
+
+static const char *entered_property(void) {
+        return arg_host ? "ActiveEnterTimestamp" : "ActiveEnterTimestampMonotonic";
+}
+
+/* Where this host's rollout is recorded: <rundir>, or <rundir>/rollout.d/HOST
+ * (made here) over -H. NULL: out of memory or a HOST unfit for a file name. */
+static char *rollout_dir(void) {
+        if (!arg_host)
+                return strdup(novactl_rundir());
+        if (strchr(arg_host, '/') || strcmp(arg_host, ".") == 0 || strcmp(arg_host, "..") == 0)
+                return NULL;
+        _cleanup_(freep) char *d = str_printf("%s/rollout.d", novactl_rundir());
+        char *h = str_printf("%s/rollout.d/%s", novactl_rundir(), arg_host);
+        if (d && h && (mkdir(d, 0755) < 0 && errno != EEXIST))
+                log_error("cannot make %s: %s", d, strerror(errno));
+        else if (d && h && mkdir(h, 0755) < 0 && errno != EEXIST)
+                log_error("cannot make %s: %s", h, strerror(errno));
+        return h;
 }
 
 /* A name, or a glob of name characters and * ? [ ] ! (fnmatch, as
@@ -66,7 +102,8 @@ static int parse_args(int argc, char **argv, RestartArgs *a) {
         static const struct option options[] = {
                 { "all", no_argument, NULL, 'a' },       { "batch", required_argument, NULL, 'b' },
                 { "pause", required_argument, NULL, 'p' }, { "health", required_argument, NULL, 'H' },
-                { "new", no_argument, NULL, 'n' },       {}
+                { "new", no_argument, NULL, 'n' },       { "host-pause", required_argument, NULL, 'P' },
+                {}
         };
         int c, r = 0;
 
@@ -80,6 +117,8 @@ static int parse_args(int argc, char **argv, RestartArgs *a) {
                         r = parse_duration_arg("--pause", optarg, &a->pause_usec);
                 else if (c == 'H')
                         r = parse_duration_arg("--health", optarg, &a->health_usec);
+                else if (c == 'P')
+                        r = parse_duration_arg("--host-pause", optarg, &a->host_pause_usec);
                 else if (c != 'b')
                         return NOVACTL_EXIT_USAGE;
                 else if (parse_ulong(optarg, BATCH_MAX, &a->batch) < 0 || a->batch == 0) {
@@ -115,16 +154,16 @@ static char *selection_text(const RestartArgs *a) {
 /* The recorded rollout if it is this one, else a new one (--new, or none
  * recorded). A different unfinished rollout is refused: its record would
  * be lost. Returns an exit code. */
-static int rollout_begin(const RestartArgs *a, Rollout *ret) {
+static int rollout_begin(const RestartArgs *a, const char *dir, Rollout *ret) {
         _cleanup_(rollout_done) Rollout old = {};
         _cleanup_(freep) char *sel = selection_text(a);
         int r;
 
         if (!sel)
                 return log_oom();
-        r = a->fresh ? -ENOENT : rollout_read(novactl_rundir(), &old);
+        r = a->fresh ? -ENOENT : rollout_read(dir, &old);
         if (r >= 0 && strcmp(old.selection, sel) == 0) {
-                uint64_t ago = now_usec(CLOCK_MONOTONIC) - old.started_usec;
+                uint64_t ago = now_usec(rollout_clock()) - old.started_usec;
                 printf("going on with the rollout of %s started %llu s ago\n", sel, (unsigned long long) (ago / 1000000));
                 *ret = old;
                 old.selection = NULL;
@@ -132,17 +171,17 @@ static int rollout_begin(const RestartArgs *a, Rollout *ret) {
         }
         if (r >= 0) {
                 log_error("an unfinished rollout of \"%s\" is recorded in %s/" ROLLOUT_FILE "; re-run it, or pass --new",
-                          old.selection, novactl_rundir());
+                          old.selection, dir);
                 return NOVACTL_EXIT_USAGE;
         }
         if (r != -ENOENT && r != -EBADMSG) {
-                log_error("cannot read %s/" ROLLOUT_FILE ": %s", novactl_rundir(), strerror(-r));
+                log_error("cannot read %s/" ROLLOUT_FILE ": %s", dir, strerror(-r));
                 return exit_code_from_errno(r);
         }
-        *ret = (Rollout) { .started_usec = now_usec(CLOCK_MONOTONIC), .selection = TAKE_PTR(sel) };
-        r = rollout_write(novactl_rundir(), ret);
+        *ret = (Rollout) { .started_usec = now_usec(rollout_clock()), .selection = TAKE_PTR(sel) };
+        r = rollout_write(dir, ret);
         if (r < 0) {
-                log_error("cannot write %s/" ROLLOUT_FILE ": %s", novactl_rundir(), strerror(-r));
+                log_error("cannot write %s/" ROLLOUT_FILE ": %s", dir, strerror(-r));
                 rollout_done(ret);
                 return exit_code_from_errno(r);
         }
@@ -160,7 +199,7 @@ static int patterns_for(char **targets, char ***ret) {
         return 0;
 }
 
-/* ActiveEnterTimestampMonotonic of units[0..n), pipelined (prop batch). */
+/* ActiveEnterTimestamp(Monotonic) of units[0..n), pipelined (prop batch). */
 static int read_entered(sd_bus *bus, const AgentUnit *units, size_t n, uint64_t *entered) {
         _cleanup_(prop_batch_freep) PropBatch *b = NULL;
         int r;
@@ -169,10 +208,10 @@ static int read_entered(sd_bus *bus, const AgentUnit *units, size_t n, uint64_t 
                 return log_oom();
         for (size_t i = 0; i < n; i++) {
                 entered[i] = 0;
-                r = prop_batch_add_u64(b, units[i].unit, "org.freedesktop.systemd1.Unit",
-                                       "ActiveEnterTimestampMonotonic", false, &entered[i]);
+                r = prop_batch_add_u64(b, units[i].unit, "org.freedesktop.systemd1.Unit", entered_property(), false,
+                                       &entered[i]);
                 if (r < 0)
-                        return bus_log_error("cannot read ActiveEnterTimestampMonotonic", NULL, r);
+                        return bus_log_error("cannot read ActiveEnterTimestamp", NULL, r);
         }
         return prop_batch_wait(b);
 }
@@ -237,7 +276,7 @@ static int gate(sd_bus *bus, Plan *p, size_t first, size_t count, uint64_t start
                 r = read_entered(bus, now, n_now, entered);
         for (size_t k = 0; k < count && r == 0; k++) {
                 const AgentUnit *u = &p->units[p->todo[first + k]];
-                GateSample s = { .oom_kills = oom_kills_of(u->name) };
+                GateSample s = { .oom_kills = arg_host ? UINT64_MAX : oom_kills_of(u->name) };
                 for (size_t j = 0; j < n_now; j++)
                         if (strcmp(now[j].unit, u->unit) == 0)
                                 s = (GateSample) { now[j].active_state, entered[j], s.oom_kills };
@@ -254,7 +293,7 @@ static int gate(sd_bus *bus, Plan *p, size_t first, size_t count, uint64_t start
 
 static int run_batch(sd_bus *bus, const RestartArgs *a, Plan *p, size_t first, size_t count) {
         _cleanup_(job_wait_freep) JobWait *w = NULL;
-        uint64_t start = now_usec(CLOCK_MONOTONIC);
+        uint64_t start = now_usec(rollout_clock());
         int r, jobs;
 
         r = job_wait_new(bus, &w);
@@ -264,7 +303,7 @@ static int run_batch(sd_bus *bus, const RestartArgs *a, Plan *p, size_t first, s
                 return r;
         /* A failed job is reported here; the gate then names the agent too. */
         jobs = job_wait_all(w, JOB_WAIT_USEC);
-        uint64_t done = now_usec(CLOCK_MONOTONIC);
+        uint64_t done = now_usec(rollout_clock());
         p->n_done += count;
         sleep_usec(a->health_usec);
         r = gate(bus, p, first, count, start, done);
@@ -276,44 +315,59 @@ static void progress(bool tty, const Plan *p, size_t batch, size_t batches) {
                 fprintf(stderr, "\rrestarted %zu/%zu (batch %zu/%zu)", p->n_done, p->n_todo, batch, batches);
 }
 
-int verb_restart(int argc, char **argv, _unused_ void *userdata) {
-        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
-        _cleanup_(rollout_done) Rollout ro = {};
-        _cleanup_(plan_done) Plan p = {};
-        RestartArgs a = { .batch = 10, .health_usec = 10ULL * 1000 * 1000 };
+/* The batches of one host's rollout, and the summary. Returns an exit code. */
+static int roll(sd_bus *bus, const RestartArgs *a, Plan *p, const char *dir) {
         bool tty = isatty(STDERR_FILENO);
-        int r;
+        size_t batches = (p->n_todo + a->batch - 1) / a->batch;
+        int r = 0;
 
-        r = parse_args(argc, argv, &a);
-        if (r == 0)
-                r = bus_connect(&bus);
-        if (r == 0)
-                r = rollout_begin(&a, &ro);
-        if (r == 0 && (r = plan_make(bus, &a, &ro, &p)) != 0 && p.n == 0)
-                (void) rollout_remove(novactl_rundir()); /* nothing to roll out: no record to keep */
-        if (r != 0)
-                return r;
-        size_t batches = (p.n_todo + a.batch - 1) / a.batch;
-        printf("%zu agents: %zu restarted in this rollout already, %zu to restart in %zu batches of up to %lu\n", p.n,
-               p.n - p.n_todo, p.n_todo, batches, a.batch);
+        printf("%zu agents: %zu restarted in this rollout already, %zu to restart in %zu batches of up to %lu\n", p->n,
+               p->n - p->n_todo, p->n_todo, batches, a->batch);
         fflush(stdout);
         for (size_t b = 0; b < batches && r == 0; b++) {
                 if (b > 0)
-                        sleep_usec(a.pause_usec);
-                size_t first = b * a.batch, count = p.n_todo - first < a.batch ? p.n_todo - first : a.batch;
-                r = run_batch(bus, &a, &p, first, count);
-                progress(tty, &p, b + 1, batches);
+                        sleep_usec(a->pause_usec);
+                size_t first = b * a->batch, count = p->n_todo - first < a->batch ? p->n_todo - first : a->batch;
+                r = run_batch(bus, a, p, first, count);
+                progress(tty, p, b + 1, batches);
         }
         if (tty && batches > 0)
                 fputc('\n', stderr);
         if (r != 0) {
                 printf("stopped: %zu of %zu restarted (%zu failed the health gate), %zu not restarted; "
-                       "re-run the same command to go on\n", p.n_done, p.n_todo, p.n_failed, p.n_todo - p.n_done);
+                       "re-run the same command to go on\n", p->n_done, p->n_todo, p->n_failed, p->n_todo - p->n_done);
                 return r;
         }
-        printf("restarted %zu agents\n", p.n_done);
-        r = rollout_remove(novactl_rundir());
+        printf("restarted %zu agents\n", p->n_done);
+        r = rollout_remove(dir);
         if (r < 0)
-                log_error("cannot remove %s/" ROLLOUT_FILE ": %s", novactl_rundir(), strerror(-r));
+                log_error("cannot remove %s/" ROLLOUT_FILE ": %s", dir, strerror(-r));
         return 0;
+}
+
+int verb_restart(int argc, char **argv, void *userdata) {
+        _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
+        _cleanup_(rollout_done) Rollout ro = {};
+        _cleanup_(plan_done) Plan p = {};
+        _cleanup_(freep) char *dir = NULL;
+        const Fleet *fleet = userdata;
+        RestartArgs a = { .batch = 10, .health_usec = 10ULL * 1000 * 1000 };
+        int r;
+
+        r = parse_args(argc, argv, &a);
+        if (r != 0)
+                return r;
+        if (!(dir = rollout_dir())) {
+                log_error("cannot record a rollout for host \"%s\"", arg_host ? arg_host : "");
+                return NOVACTL_EXIT_USAGE;
+        }
+        /* Host by host (-H, in order): the pause before each but the first. */
+        if (fleet && fleet->index > 0)
+                sleep_usec(a.host_pause_usec);
+        r = bus_connect(&bus);
+        if (r == 0)
+                r = rollout_begin(&a, dir, &ro);
+        if (r == 0 && (r = plan_make(bus, &a, &ro, &p)) != 0 && p.n == 0)
+                (void) rollout_remove(dir); /* nothing to roll out: no record to keep */
+        return r != 0 ? r : roll(bus, &a, &p, dir);
 }
