@@ -71,12 +71,11 @@ static char *rollout_dir(void) {
                 return strdup(novactl_rundir());
         if (strchr(arg_host, '/') || strcmp(arg_host, ".") == 0 || strcmp(arg_host, "..") == 0)
                 return NULL;
-        _cleanup_(freep) char *d = str_printf("%s/rollout.d", novactl_rundir());
-        char *h = str_printf("%s/rollout.d/%s", novactl_rundir(), arg_host);
-        if (d && h && (mkdir(d, 0755) < 0 && errno != EEXIST))
-                log_error("cannot make %s: %s", d, strerror(errno));
-        else if (d && h && mkdir(h, 0755) < 0 && errno != EEXIST)
-                log_error("cannot make %s: %s", h, strerror(errno));
+        _cleanup_(freep) char *parent = str_printf("%s/rollout.d", novactl_rundir());
+        char *h = parent ? str_printf("%s/%s", parent, arg_host) : NULL;
+        /* A directory that cannot be made shows as the record that cannot be written. */
+        if (h && (mkdir(parent, 0755) >= 0 || errno == EEXIST))
+                (void) mkdir(h, 0755);
         return h;
 }
 

@@ -16,7 +16,6 @@
 
 #include "agent-unit.h"
 #include "cgroup-util.h"
-#include "file-util.h"
 #include "macro.h"
 #include "reliefd.h"
 #include "str-util.h"
@@ -29,15 +28,12 @@ static bool is_agent_dir(const struct dirent *de) {
  * "/UNIT". Read after pidfd_open(), it tells that the pidfd holds the
  * process cgroup.procs listed, not a later one that got its PID. */
 static bool pid_in_unit(const Daemon *d, pid_t pid, const char *unit) {
-        _cleanup_(freep) char *path = str_printf("%s/%d/cgroup", d->proc_root ? d->proc_root : "/proc", (int) pid);
-        _cleanup_(freep) char *text = NULL;
+        _cleanup_(freep) char *path = NULL;
 
-        if (!path || read_file_full(path, 4096, &text, NULL) < 0)
+        if (pid <= 0 || cgroup_self_path(d->proc_root, pid, &path) < 0)
                 return false;
-        size_t n = strlen(text), u = strlen(unit);
-        if (n > 0 && text[n - 1] == '\n')
-                text[--n] = '\0';
-        return strncmp(text, "0::", 3) == 0 && n > u && text[n - u - 1] == '/' && strcmp(text + n - u, unit) == 0;
+        size_t n = strlen(path), u = strlen(unit);
+        return n > u && path[n - u - 1] == '/' && strcmp(path + n - u, unit) == 0;
 }
 
 /* SIGUSR2 to one agent's top-level processes, through a pidfd (a PID can be
