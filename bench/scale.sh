@@ -129,7 +129,14 @@ sleep 10 # let PID 1 and the slab settle before reading them
 units1=$(units); rss1=$(pid1_rss_kib); slab1=$(slab_kib)
 active=$(agents_active)
 is "$active" "$n" "novactl ensure $n: $n agent cgroups populated"
-[ "$active" = "$n" ] || diag "ensure: $(tail -n 3 /tmp/ensure.out | tr '\n' ' ')"
+if [ "$active" != "$n" ]; then # why: what ensure said, the failed units, one's journal
+	diag "ensure: $(tail -n 3 /tmp/ensure.out | tr '\n' ' ')"
+	failed=$(systemctl list-units --failed --no-legend --plain 'nova-agent@*' | awk '{ print $1 }')
+	diag "failed units: $(echo "$failed" | wc -l), first: $(echo "$failed" | head -n 3 | tr '\n' ' ')"
+	f=$(echo "$failed" | head -n 1)
+	[ -z "$f" ] || diag "$f: $(systemctl show -P Result "$f"), $(journalctl -b -u "$f" -o cat | tail -n 5 | tr '\n' '|')"
+	diag "PID 1 jobs queued: $(systemctl list-jobs --no-legend | wc -l); $(journalctl -b -p warning -o cat | grep -v 'nova-agent@' | tail -n 5 | tr '\n' '|')"
+fi
 status_files() { cat "$@" 2>/dev/null | sed 's|.*|/proc/&/status|'; }
 uids=$(status_files "$slice"/nova-agent@*.service/cgroup.procs | xargs awk '/^Uid:/ { print $2 }' 2>/dev/null | sort -u | wc -l)
 is "$uids" "$n" "$n distinct UIDs"
