@@ -150,8 +150,14 @@ out "| PID 1 RSS per agent | $(per $((rss1 - rss0)) "$n") KiB | <= 150 KiB |"
 out "| kernel Slab per agent | $(per $((slab1 - slab0)) "$n") KiB | |"
 out "| host memory used at $n agents; one agent's RSS | $used_pct %; $rss_agent KiB | light: <= 2048 KiB |"
 
-raw() { cat "$slice"/nova-agent@*.service/memory.current "$slice"/nova-agent@*.service/pids.current \
-	"$slice"/nova-agent@*.service/cgroup.events >/dev/null 2>&1; }
+# The same six files per agent that novactl status reads (agent_cgroup_read()).
+raw() {
+	local f args=()
+	for f in memory.current memory.peak memory.max pids.current memory.events cgroup.events; do
+		args+=("$slice"/nova-agent@*.service/$f)
+	done
+	cat "${args[@]}" >/dev/null 2>&1
+}
 best_ms() {
 	local i t0 t1 b=
 	for i in 1 2 3; do
