@@ -74,6 +74,17 @@ int relief_decide(const ReliefConfig *c, const ReliefCandidate *candidates, size
         return relief_pick_victims(candidates, n, mem_total, available, c->target_percent, plan);
 }
 
+bool relief_may_be_due(const ReliefConfig *c, uint64_t mem_total, uint64_t mem_available) {
+        if (mem_total == 0 || mem_available > mem_total)
+                return true; /* relief_decide() reports the bad input */
+        return mem_total - mem_available >= percent_of(mem_total, c->kill_percent);
+}
+
+uint64_t leak_sample_interval_usec(const ReliefConfig *c) {
+        uint64_t t = c->leak_window_usec / 10;
+        return t < 1000000 ? 1000000 : t;
+}
+
 bool leak_step(LeakTrack *t, const ReliefConfig *c, uint64_t now_usec, uint64_t bytes, uint64_t tasks,
                uint64_t *ret_bytes_per_hour) {
         if (t->start_usec == 0 || tasks > t->start_tasks || bytes < t->start_bytes || now_usec < t->start_usec) {

@@ -49,6 +49,16 @@ AdmissionChange admission_overall(bool was_closed, bool memory_closed, bool disk
 int relief_decide(const ReliefConfig *c, const ReliefCandidate *candidates, size_t n, uint64_t mem_total,
                   uint64_t mem_available, uint64_t in_flight_bytes, bool *ret_due, ReliefPlan *plan);
 
+/* Whether relief may be due: used at or above kill% before counting what
+ * victims in flight will free. false: relief_decide() would say "not due",
+ * so a look need not read every agent's cgroup. */
+bool relief_may_be_due(const ReliefConfig *c, uint64_t mem_total, uint64_t mem_available);
+
+/* How often the leak watch samples every agent: a tenth of its window
+ * (at least 1 s). A leak is a rate over the whole window, so looking at
+ * 5,000 agents on every wakeup would only repeat the same verdict. */
+uint64_t leak_sample_interval_usec(const ReliefConfig *c);
+
 typedef struct LeakTrack {
         uint64_t start_usec, start_bytes, start_tasks;
 } LeakTrack;

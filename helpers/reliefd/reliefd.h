@@ -61,8 +61,9 @@ typedef struct Daemon {
         AdmissionMachine admission;
         Victim *victims; /* in flight */
         size_t n_victims;
-        Agent *agents;   /* for the leak watch */
+        Agent *agents;   /* for the leak watch, sorted by name */
         size_t n_agents;
+        uint64_t leak_sampled_usec; /* CLOCK_MONOTONIC of its last sample; 0: due */
         HostMemory host;
         FillTrack fill;  /* used memory at the previous look */
         /* Counters for the metrics. */
