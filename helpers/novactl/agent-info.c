@@ -121,7 +121,7 @@ static int gather_agents(sd_bus *bus, AgentUnit *units, size_t n, bool with_deta
         if (r < 0)
                 return r == -ENOMEM ? log_oom() : bus_log_error("cannot ask for the agents' properties", NULL, r);
         r = prop_batch_wait(b);
-        if (r != 0)
+        if (r < 0)
                 return r;
         uint64_t now = now_usec(arg_host ? CLOCK_REALTIME : CLOCK_MONOTONIC);
         for (size_t i = 0; i < o->n; i++)
@@ -141,7 +141,7 @@ static int report_missing(const AgentUnit *units, size_t n, char **names) {
                         found = strcmp(units[i].name, *s) == 0;
                 if (!found) {
                         log_error("no such agent: %s", *s);
-                        ret = NOVACTL_EXIT_NO_AGENT;
+                        ret = -ENXIO;
                 }
         }
         return ret;
@@ -165,12 +165,12 @@ int overview_gather(sd_bus *bus, char *const *states, char **names, bool with_de
                 }
         }
         r = bus_list_agents(bus, states, patterns, &units, &n);
-        if (r != 0)
+        if (r < 0)
                 return r;
         missing = report_missing(units, n, names);
         r = gather_agents(bus, units, n, with_details, &o);
         agent_units_free(units, n);
-        if (r != 0) {
+        if (r < 0) {
                 overview_done(&o);
                 return r;
         }
@@ -186,7 +186,7 @@ int overview_gather(sd_bus *bus, char *const *states, char **names, bool with_de
         if (r < 0) {
                 log_error("cannot read %s/meminfo: %s", novactl_proc_root(), strerror(-r));
                 overview_done(&o);
-                return NOVACTL_EXIT_FAILURE;
+                return -EIO; /* an internal error whatever the reason: not a usage or permission one */
         }
         if (agent_cgroup_read(slice_dir, &o.slice) < 0)
                 o.slice = cgroup_unknown;

@@ -42,9 +42,9 @@ typedef struct Overview {
 void overview_done(Overview *o);
 /* states: which agents to list (see bus_list_agents()); names: only these
  * (NULL: all). with_details: age, deadline and workspace too (extra bus
- * calls and file reads per agent). Returns an exit code. An agent named but
- * not found is reported and makes the result NOVACTL_EXIT_NO_AGENT, after
- * the others were gathered. */
+ * calls and file reads per agent). An agent named but not found is reported
+ * and makes the result -ENXIO, after the others were gathered (*ret is set
+ * then); -EIO: /proc/meminfo unreadable; bus errors as bus_list_agents(). */
 int overview_gather(sd_bus *bus, char *const *states, char **names, bool with_details, Overview *ret);
 
 /* The stable JSON form (novactl(1) documents the keys). */
@@ -60,7 +60,8 @@ void agent_info_cells(const AgentInfo *a, AgentCells *ret);
 double agent_info_max_percent(const AgentInfo *a);
 /* Whether to colour: stdout a TTY and NO_COLOR unset or empty. */
 bool use_color(void);
-/* Prints o (pretty, stable key order); with several -H, collects it. */
+/* Prints o (pretty, stable key order); with several -H, collects it.
+ * -ENOMEM, -EIO (stdout). */
 int json_print(json_object *o);
 /* Prints what json_print() collected over several -H, as one array. */
 int json_fleet_flush(void);

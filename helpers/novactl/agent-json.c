@@ -126,7 +126,7 @@ static int json_print_now(json_object *o) {
         if (!s)
                 return log_oom();
         puts(s);
-        return fflush(stdout) == 0 ? 0 : NOVACTL_EXIT_FAILURE;
+        return fflush(stdout) == 0 ? 0 : -EIO;
 }
 
 int json_print(json_object *o) {

@@ -14,11 +14,35 @@ char **arg_hosts = NULL;
 
 int log_oom(void) {
         log_error("out of memory");
-        return NOVACTL_EXIT_FAILURE;
+        return -ENOMEM;
 }
 
+/* The table in novactl.h; a verb's only way from an errno to its exit code. */
 int exit_code_from_errno(int r) {
-        return r == -EACCES || r == -EPERM || r == -EROFS ? NOVACTL_EXIT_BUS : NOVACTL_EXIT_FAILURE;
+        switch (r) {
+        case 0:
+                return NOVACTL_EXIT_OK;
+        case -EINVAL:
+                return NOVACTL_EXIT_USAGE;
+        case -ENXIO:
+                return NOVACTL_EXIT_NO_AGENT;
+        case -EBUSY:
+                return NOVACTL_EXIT_ADMISSION;
+        case -EREMOTEIO:
+        case -EACCES:
+        case -EPERM:
+        case -EROFS:
+                return NOVACTL_EXIT_BUS;
+        case -ECANCELED:
+        case -ETIMEDOUT:
+                return NOVACTL_EXIT_JOB;
+        case -EEXIST:
+                return NOVACTL_EXIT_RUNNING;
+        case -EAGAIN:
+                return NOVACTL_EXIT_NOT_RELIEVED;
+        default:
+                return NOVACTL_EXIT_FAILURE;
+        }
 }
 
 const char *novactl_confdir(void) {

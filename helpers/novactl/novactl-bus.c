@@ -1,5 +1,6 @@
-/* The org.freedesktop.systemd1 calls novactl makes, each returning an exit
- * code after its one message. The job wait is helpers/shared/bus-wait-jobs.c. */
+/* The org.freedesktop.systemd1 calls novactl makes, each returning 0 or the
+ * errno of novactl.h's table after its one message. The job wait is
+ * helpers/shared/bus-wait-jobs.c. */
 
 #include <errno.h>
 #include <signal.h>
@@ -24,7 +25,7 @@ int bus_connect(sd_bus **ret) {
                         log_error("cannot connect to the system bus of %s: %s", arg_host, strerror(-r));
                 else
                         log_error("cannot connect to the system bus: %s", strerror(-r));
-                return NOVACTL_EXIT_BUS;
+                return -EREMOTEIO;
         }
         return 0;
 }
@@ -36,10 +37,10 @@ int bus_log_error(const char *what, const sd_bus_error *e, int r) {
         if (e && sd_bus_error_is_set(e)) {
                 log_error("%s%s%s: %s: %s", host, sep, what, e->name, e->message ? e->message : "");
                 if (sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit"))
-                        return NOVACTL_EXIT_NO_AGENT;
+                        return -ENXIO;
         } else
                 log_error("%s%s%s: %s", host, sep, what, strerror(-r));
-        return r == -ENOMEM ? NOVACTL_EXIT_FAILURE : NOVACTL_EXIT_BUS;
+        return r == -ENOMEM ? -ENOMEM : -EREMOTEIO;
 }
 
 void agent_units_free(AgentUnit *units, size_t n) {
@@ -118,9 +119,9 @@ int bus_list_agents(sd_bus *bus, char *const *states, char **patterns, AgentUnit
         return 0;
 }
 
-/* The job wait of helpers/shared/bus-wait-jobs.c, its errnos turned into
- * novactl's exit codes. A skipped start is not a failure here: ensure and
- * spawn look at the unit afterwards (agent_check_started()). */
+/* The job wait of helpers/shared/bus-wait-jobs.c, which logs each job that
+ * did not succeed with its result. A skipped start is not a failure here:
+ * ensure and spawn look at the unit afterwards (agent_check_started()). */
 int job_wait_new(sd_bus *bus, JobWait **ret) {
         int r = bus_wait_jobs_new(bus, BUS_WAIT_JOBS_LOG_ERROR | BUS_WAIT_JOBS_SKIPPED_OK, ret);
 
@@ -154,9 +155,14 @@ int job_wait_some(JobWait *w, size_t at_most_running, uint64_t deadline) {
 
 int job_wait_all(JobWait *w, uint64_t timeout_usec) {
         int r = job_wait_some(w, 0, now_usec(CLOCK_MONOTONIC) + timeout_usec);
-        if (r != 0)
+        if (r < 0)
                 return r;
-        return bus_wait_jobs_result(w, timeout_usec) < 0 ? NOVACTL_EXIT_JOB : NOVACTL_EXIT_OK;
+        r = bus_wait_jobs_result(w, timeout_usec);
+        /* Each result was logged in its words ("failed", "timed out", …).
+         * Passed on as is, "failed" (-EIO) or "unknown" (-EBADMSG) would look
+         * like an I/O or parse error to novactl's table: one errno says "a
+         * job did not succeed", -ETIMEDOUT "one still runs at our deadline". */
+        return r == 0 || r == -ETIMEDOUT ? r : -ECANCELED;
 }
 
 int bus_kill_unit(sd_bus *bus, const char *unit, const char *whom, int signo) {
@@ -228,13 +234,13 @@ int agent_check_started(sd_bus *bus, const char *unit) {
         if (result && strcmp(result, "exec-condition") == 0) {
                 log_error("%s was not started: admission is closed on %s (its ExecCondition= refused). "
                           "See \"journalctl -u %s\".", unit, where, unit);
-                return NOVACTL_EXIT_ADMISSION;
+                return -EBUSY;
         }
         if (strcmp(active, "inactive") == 0)
                 return 0; /* it ran and exited cleanly already: not an error */
         log_error("%s failed right after its start (%s). See \"journalctl -u %s\".", unit,
                   result ? result : "unknown result", unit);
-        return NOVACTL_EXIT_JOB;
+        return -ECANCELED;
 }
 
 /* Many property reads in flight at once: one round trip's latency for all

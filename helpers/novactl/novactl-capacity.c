@@ -4,6 +4,7 @@
  * memory: the UID pool (one UID per running agent), kernel.pid_max (each
  * agent may hold TasksMax=512 tasks) and the workspaces' disk (issue 15). */
 
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -69,11 +70,11 @@ static int compute(sd_bus *bus, Capacity *c) {
         r = host_memory_read(novactl_proc_root(), &host);
         if (r < 0) {
                 log_error("cannot read %s/meminfo: %s", novactl_proc_root(), strerror(-r));
-                return NOVACTL_EXIT_FAILURE;
+                return -EIO; /* an internal error whatever the reason */
         }
         ReliefConfig config;
         r = relief_config_get(&config);
-        if (r != 0)
+        if (r < 0)
                 return r;
         *c = (Capacity) { .total = host.total, .used_percent = host_memory_used_percent(&host),
                           .close_percent = config.admission_close_percent, .kill_percent = config.kill_percent };
@@ -91,7 +92,7 @@ static int compute(sd_bus *bus, Capacity *c) {
         r = bus_unit_get_u64(bus, PROBE_UNIT, "org.freedesktop.systemd1.Service", "MemoryMax", &c->per_agent);
         if (r < 0) {
                 log_error("cannot read MemoryMax= of %s: %s", PROBE_UNIT, strerror(-r));
-                return NOVACTL_EXIT_BUS;
+                return -EREMOTEIO;
         }
         if (c->per_agent == UINT64_MAX || c->per_agent == 0)
                 c->per_agent = c->budget; /* no cap: one agent may take the whole budget */
@@ -102,7 +103,7 @@ static int compute(sd_bus *bus, Capacity *c) {
         r = bus_unit_get_u64(bus, PROBE_UNIT, "org.freedesktop.systemd1.Service", "TasksMax", &c->tasks_max);
         if (r < 0) {
                 log_error("cannot read TasksMax= of %s: %s", PROBE_UNIT, strerror(-r));
-                return NOVACTL_EXIT_BUS;
+                return -EREMOTEIO;
         }
         c->pid_max = read_pid_max();
         c->agents_by_pids = c->tasks_max > 0 && c->tasks_max != UINT64_MAX ? c->pid_max / c->tasks_max : 0;
@@ -134,7 +135,7 @@ static int print_json(const Capacity *c) {
         return json_print(j);
 }
 
-int verb_capacity(int argc, char **argv, void *userdata) {
+static int capacity(int argc) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         char a[32], b[32], d[32], e[32], f[32];
         Capacity c;
@@ -142,12 +143,12 @@ int verb_capacity(int argc, char **argv, void *userdata) {
 
         if (argc > 1) {
                 log_error("capacity takes no arguments");
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         r = bus_connect(&bus);
         if (r == 0)
                 r = compute(bus, &c);
-        if (r != 0)
+        if (r < 0)
                 return r;
         if (arg_json)
                 return print_json(&c);
@@ -174,4 +175,8 @@ int verb_capacity(int argc, char **argv, void *userdata) {
                 printf("Agents at DiskMax=:             %10" PRIu64 "   (DiskMax=%s of default.conf, full each)\n",
                        c.agents_by_disk, format_bytes(b, sizeof(b), c.disk_max));
         return 0;
+}
+
+int verb_capacity(int argc, _unused_ char **argv, _unused_ void *userdata) {
+        return exit_code_from_errno(capacity(argc));
 }

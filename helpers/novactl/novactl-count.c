@@ -3,12 +3,12 @@
  * ListUnitsByPatterns call. With several -H: "N<TAB>HOST" per host and
  * "N<TAB>total" (JSON: an array of {"count", "host"}). */
 
+#include <errno.h>
 #include <getopt.h>
 
 #include "agent-info.h"
 
-int verb_count(int argc, char **argv, void *userdata) {
-        Fleet *fleet = userdata;
+static int count(int argc, Fleet *fleet) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         AgentUnit *units = NULL;
         size_t n = 0;
@@ -16,12 +16,12 @@ int verb_count(int argc, char **argv, void *userdata) {
 
         if (argc > 1) {
                 log_error("count takes no arguments");
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         r = bus_connect(&bus);
         if (r == 0)
                 r = bus_list_agents(bus, agent_states_running, NULL, &units, &n);
-        if (r != 0)
+        if (r < 0)
                 return r;
         agent_units_free(units, n);
 
@@ -38,4 +38,8 @@ int verb_count(int argc, char **argv, void *userdata) {
         } else
                 printf("%zu\n", n);
         return 0;
+}
+
+int verb_count(int argc, _unused_ char **argv, void *userdata) {
+        return exit_code_from_errno(count(argc, userdata));
 }

@@ -38,23 +38,23 @@ static int parse_args(int argc, char **argv, EnsureArgs *a) {
         while ((c = getopt_long(argc, argv, "p:t:f", options, NULL)) >= 0)
                 if (c == 'p' && (parse_ulong(optarg, 1024, &a->parallel) < 0 || a->parallel == 0)) {
                         log_error("--parallel wants a number from 1 to 1024");
-                        return NOVACTL_EXIT_USAGE;
+                        return -EINVAL;
                 } else if (c == 't')
                         a->template = optarg;
                 else if (c == 'f')
                         a->force = true;
                 else if (c != 'p')
-                        return NOVACTL_EXIT_USAGE;
+                        return -EINVAL; /* getopt said why */
         if (optind != argc - 1 || parse_ulong(argv[optind], ENSURE_MAX, &a->count) < 0) {
                 log_error("ensure wants one COUNT from 0 to %d", ENSURE_MAX);
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         _cleanup_(freep) char *probe = str_printf("%s-%05d", a->template, ENSURE_MAX);
         if (!probe)
                 return log_oom();
         if (!agent_name_is_valid(probe)) {
                 log_error("--template %s: not a valid start of agent names: %s", a->template, AGENT_NAME_RULE);
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         return 0;
 }
@@ -132,26 +132,26 @@ static int verify_started(sd_bus *bus, char **patterns, char **started, size_t w
         int r, ret = 0;
 
         r = bus_list_agents(bus, agent_states_running, patterns, &units, &n);
-        if (r != 0)
+        if (r < 0)
                 return r;
         if (n > 0)
                 qsort(units, n, sizeof *units, by_unit);
         for (char **s = started; n < want && *s; s++) {
                 AgentUnit key = { .unit = *s };
                 bool found = n > 0 && bsearch(&key, units, n, sizeof *units, by_unit);
-                if (!found && (r = agent_check_started(bus, *s)) != 0)
+                if (!found && (r = agent_check_started(bus, *s)) < 0)
                         ret = ret ?: r;
         }
         printf("%zu running\n", n);
         agent_units_free(units, n);
         if (ret == 0 && n < want) {
                 log_error("%zu of %zu agents run after the starts (did some exit at once?)", n, want);
-                ret = NOVACTL_EXIT_JOB;
+                ret = -ECANCELED;
         }
         return ret;
 }
 
-int verb_ensure(int argc, char **argv, void *userdata) {
+static int ensure(int argc, char **argv) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(freep) char *pattern = NULL;
         _cleanup_(admission_state_done) AdmissionState adm = {};
@@ -162,7 +162,7 @@ int verb_ensure(int argc, char **argv, void *userdata) {
         int r;
 
         r = parse_args(argc, argv, &a);
-        if (r != 0)
+        if (r < 0)
                 return r;
         pattern = str_printf(AGENT_UNIT_PREFIX "%s-*" AGENT_UNIT_SUFFIX, a.template);
         if (!pattern)
@@ -171,7 +171,7 @@ int verb_ensure(int argc, char **argv, void *userdata) {
         r = bus_connect(&bus);
         if (r == 0)
                 r = bus_list_agents(bus, agent_states_running, patterns, &units, &n);
-        if (r != 0)
+        if (r < 0)
                 return r;
 
         /* On -H the remote agents' ExecCondition= decides (verify_started() reports it). */
@@ -181,7 +181,7 @@ int verb_ensure(int argc, char **argv, void *userdata) {
                         log_error("admission is %s: not starting %lu agents (--force overrides)",
                                   r < 0 ? "unreadable" : "closed", a.count - n);
                         agent_units_free(units, n);
-                        return NOVACTL_EXIT_ADMISSION;
+                        return -EBUSY;
                 }
         }
         /* bus_list_agents() sorted them by name: listed() can search. */
@@ -192,4 +192,8 @@ int verb_ensure(int argc, char **argv, void *userdata) {
         if (r == 0 && started)
                 r = verify_started(bus, patterns, started, a.count);
         return r;
+}
+
+int verb_ensure(int argc, char **argv, _unused_ void *userdata) {
+        return exit_code_from_errno(ensure(argc, argv));
 }

@@ -1,7 +1,9 @@
 /* novactl: start, stop, inspect and relieve nova agents through systemd.
  * main() is thin: split the global options from the verb's arguments
  * (novactl-args.c), find the verb in the table below, run it, return its exit
- * code (see novactl.h and novactl(1)). */
+ * code (see novactl.h and novactl(1)). The verbs return exit codes already
+ * (each converts its errno once, exit_code_from_errno()); main() converts
+ * only its own errnos, through the same function. */
 
 #include <errno.h>
 #include <inttypes.h>
@@ -60,21 +62,11 @@ static void help(void) {
                "8 relief target not reached. See novactl(1).\n");
 }
 
-static int dispatch(const Verb *v, int argc, char **argv, Fleet *fleet) {
-        int r = v->dispatch(argc, argv, fleet);
-
-        if (r < 0) {
-                log_error("%s", strerror(-r));
-                return exit_code_from_errno(r);
-        }
-        return r;
-}
-
 /* Once locally, or once per -H host; the first failure is the exit code,
  * but every host is tried. */
 static int run_verb(const Verb *v, int argc, char **argv) {
         Fleet fleet = { .n = strv_length(arg_hosts) };
-        int r, ret = 0;
+        int code, ret = 0; /* exit codes, not errnos */
 
         if (fleet.n > 0 && !(v->flags & VERB_REMOTE)) {
                 log_error("%s works on the local host only (it needs its /proc and cgroupfs); "
@@ -86,15 +78,15 @@ static int run_verb(const Verb *v, int argc, char **argv) {
                 return NOVACTL_EXIT_USAGE;
         }
         if (fleet.n == 0)
-                return dispatch(v, argc, argv, &fleet);
+                return v->dispatch(argc, argv, &fleet);
         for (fleet.index = 0; fleet.index < fleet.n; fleet.index++) {
                 arg_host = arg_hosts[fleet.index];
                 if (fleet.n > 1 && !arg_json && strcmp(v->name, "count") != 0)
                         printf("%s%s:\n", fleet.index > 0 ? "\n" : "", arg_host);
                 fflush(stdout);
-                r = dispatch(v, argc, argv, &fleet);
-                ret = ret ?: r;
-                if (r != 0 && (v->flags & VERB_IN_ORDER)) {
+                code = v->dispatch(argc, argv, &fleet);
+                ret = ret ?: code;
+                if (code != NOVACTL_EXIT_OK && (v->flags & VERB_IN_ORDER)) {
                         printf("stopped at %s; not started:", arg_host);
                         for (size_t i = fleet.index + 1; i < fleet.n; i++)
                                 printf(" %s", arg_hosts[i]);
@@ -104,7 +96,7 @@ static int run_verb(const Verb *v, int argc, char **argv) {
         }
         if (fleet.n > 1 && !arg_json && strcmp(v->name, "count") == 0)
                 printf("%" PRIu64 "\ttotal\n", fleet.total);
-        return json_fleet_flush() ?: ret;
+        return exit_code_from_errno(json_fleet_flush()) ?: ret;
 }
 
 int main(int argc, char **argv) {
@@ -114,9 +106,9 @@ int main(int argc, char **argv) {
 
         r = parse_global(argc, argv, &action, &n, &args);
         if (r == -ENOMEM)
-                return log_oom();
-        if (r < 0)
-                return NOVACTL_EXIT_USAGE;
+                log_oom();
+        if (r < 0) /* -EINVAL was printed */
+                return exit_code_from_errno(r);
         if (action == GLOBAL_HELP) {
                 help();
                 return NOVACTL_EXIT_OK;

@@ -2,6 +2,7 @@
  * memory, largest first by default (the seed's check-agent-memory.sh), with
  * the slice's and host's totals. */
 
+#include <errno.h>
 #include <getopt.h>
 #include <string.h>
 
@@ -42,7 +43,7 @@ static void print_table(const Overview *o) {
                 overview_print_footer(o);
 }
 
-int verb_memory(int argc, char **argv, void *userdata) {
+static int memory(int argc, char **argv) {
         static const struct option options[] = { { "sort", required_argument, NULL, 's' }, {} };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(overview_done) Overview o = {};
@@ -52,7 +53,7 @@ int verb_memory(int argc, char **argv, void *userdata) {
         optind = 0;
         while ((c = getopt_long(argc, argv, "s:", options, NULL)) >= 0) {
                 if (c != 's')
-                        return NOVACTL_EXIT_USAGE;
+                        return -EINVAL; /* getopt said why */
                 if (strcmp(optarg, "mem") == 0)
                         sort_key = SORT_MEM;
                 else if (strcmp(optarg, "tasks") == 0)
@@ -61,19 +62,19 @@ int verb_memory(int argc, char **argv, void *userdata) {
                         sort_key = SORT_AGE;
                 else {
                         log_error("--sort wants mem, tasks or age");
-                        return NOVACTL_EXIT_USAGE;
+                        return -EINVAL;
                 }
         }
         if (optind < argc) {
                 log_error("memory takes no arguments");
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
 
         r = bus_connect(&bus);
         if (r == 0)
                 /* Age only when sorting by it: it costs a bus call per agent. */
                 r = overview_gather(bus, agent_states_alive, NULL, sort_key == SORT_AGE || !arg_json, &o);
-        if (r != 0)
+        if (r < 0)
                 return r;
         if (o.n > 1)
                 qsort(o.agents, o.n, sizeof(AgentInfo), agent_compare);
@@ -86,4 +87,8 @@ int verb_memory(int argc, char **argv, void *userdata) {
         }
         print_table(&o);
         return 0;
+}
+
+int verb_memory(int argc, char **argv, _unused_ void *userdata) {
+        return exit_code_from_errno(memory(argc, argv));
 }

@@ -5,6 +5,7 @@
  * /proc/meminfo and the admission file: no bus call per agent, which at
  * 5,000 agents would be 5,000 round trips to PID 1 every 30 s. */
 
+#include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
 #include <string.h>
@@ -41,22 +42,22 @@ static int parse_args(int argc, char **argv, MetricsArgs *a) {
                 case 'o':
                         if (!*optarg) {
                                 log_error("--output wants a file name or -");
-                                return NOVACTL_EXIT_USAGE;
+                                return -EINVAL;
                         }
                         a->output = optarg;
                         break;
                 case 'f':
                         if (parse_ulong(optarg, FLOOR_MAX, &a->floor) < 0) {
                                 log_error("--floor wants a number from 0 to %lu", FLOOR_MAX);
-                                return NOVACTL_EXIT_USAGE;
+                                return -EINVAL;
                         }
                         break;
                 default:
-                        return NOVACTL_EXIT_USAGE;
+                        return -EINVAL; /* getopt said why */
                 }
         if (optind < argc) {
                 log_error("metrics takes no arguments");
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         return 0;
 }
@@ -73,7 +74,7 @@ static int relief_file(const char *output, char **ret) {
         _cleanup_(relief_config_done) ReliefConfig c = {};
         int r = relief_config_get(&c);
 
-        if (r != 0)
+        if (r < 0)
                 return r;
         *ret = NULL;
         if (c.metrics_disabled)
@@ -97,8 +98,14 @@ static int emit(const MetricsArgs *a, const MetricsSource *src, const MetricsAge
         if (!f)
                 return log_oom();
         r = fleet_metrics_format(f, src, agents, n);
-        if (fclose(f) != 0 || r < 0)
+        if (fclose(f) != 0 && r >= 0)
+                r = -ENOMEM; /* a memstream's flush fails for want of memory only */
+        if (r == -ENOMEM)
                 return log_oom();
+        if (r < 0) {
+                log_error("cannot format the metrics: %s", strerror(-r));
+                return r;
+        }
         if (strcmp(a->output, "-") == 0)
                 r = fwrite(text, 1, size, stdout) == size && fflush(stdout) == 0 ? 0 : -EIO;
         else
@@ -106,12 +113,12 @@ static int emit(const MetricsArgs *a, const MetricsSource *src, const MetricsAge
                 r = write_file_atomic(a->output, text, size, 0644);
         if (r < 0) {
                 log_error("cannot write %s: %s", a->output, strerror(-r));
-                return exit_code_from_errno(r);
+                return r;
         }
         return 0;
 }
 
-int verb_metrics(int argc, char **argv, _unused_ void *userdata) {
+static int metrics(int argc, char **argv) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(freep) char *slice_dir = NULL, *relief = NULL;
         _cleanup_(freep) MetricsAgent *agents = NULL;
@@ -127,7 +134,7 @@ int verb_metrics(int argc, char **argv, _unused_ void *userdata) {
                 r = bus_connect(&bus);
         if (r == 0)
                 r = bus_list_agents(bus, NULL, NULL, &units, &n);
-        if (r != 0)
+        if (r < 0)
                 return r;
         slice_dir = str_printf("%s/nova.slice/nova-agents.slice", novactl_cgroup_root());
         if (!slice_dir || (n > 0 && !(agents = calloc(n, sizeof(MetricsAgent))))) {
@@ -147,4 +154,8 @@ int verb_metrics(int argc, char **argv, _unused_ void *userdata) {
         r = emit(&a, &src, agents, n);
         agent_units_free(units, n);
         return r;
+}
+
+int verb_metrics(int argc, char **argv, _unused_ void *userdata) {
+        return exit_code_from_errno(metrics(argc, argv));
 }

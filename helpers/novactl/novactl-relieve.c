@@ -87,6 +87,21 @@ static int print_json(const ReliefPlan *p, const ReliefCandidate *c, bool killed
         return json_print(j);
 }
 
+/* relief_pick_victims(), its failure logged. */
+static int plan_relief(const ReliefCandidate *c, size_t n, const HostMemory *host, double target, ReliefPlan *ret) {
+        int r = relief_pick_victims(c, n, host->total, host->available, target, ret);
+
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0) {
+                /* -EINVAL: a meminfo with no MemTotal, or more available than total. */
+                log_error("cannot plan relief from %s/meminfo (total %" PRIu64 ", available %" PRIu64 " bytes): %s",
+                          novactl_proc_root(), host->total, host->available, strerror(-r));
+                return -EBADMSG; /* the meminfo is bad, not the command: not -EINVAL (usage) */
+        }
+        return 0;
+}
+
 /* Every victim gets its SIGKILL first, largest first, then each is confirmed:
  * the second one need not wait for the first one's exit. */
 static int kill_victims(sd_bus *bus, const ReliefPlan *p, AgentUnit *units) {
@@ -117,17 +132,17 @@ static int parse_args(int argc, char **argv, double *target, bool *dry_run) {
                         *dry_run = true;
                 else if (c == 't' && parse_percent(optarg, target) < 0) {
                         log_error("--to wants a percentage above 0 and at most 100, not \"%s\"", optarg);
-                        return NOVACTL_EXIT_USAGE;
+                        return -EINVAL;
                 } else if (c != 't')
-                        return NOVACTL_EXIT_USAGE;
+                        return -EINVAL; /* getopt said why */
         if (optind < argc) {
                 log_error("relieve takes no arguments besides --to and --dry-run");
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         return 0;
 }
 
-int verb_relieve(int argc, char **argv, void *userdata) {
+static int relieve(int argc, char **argv) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(freep) ReliefCandidate *cand = NULL;
         _cleanup_(relief_plan_done) ReliefPlan plan = {};
@@ -141,7 +156,7 @@ int verb_relieve(int argc, char **argv, void *userdata) {
 
         /* The default target is the relief daemon's (ReliefTargetPercent=). */
         r = relief_config_get(&config);
-        if (r != 0)
+        if (r < 0)
                 return r;
         target = config.target_percent;
         relief_config_done(&config);
@@ -150,23 +165,17 @@ int verb_relieve(int argc, char **argv, void *userdata) {
                 r = bus_connect(&bus);
         if (r == 0)
                 r = bus_list_agents(bus, agent_states_alive, NULL, &units, &n);
-        if (r != 0)
+        if (r < 0)
                 return r;
         r = candidates_gather(units, n, &cand);
         /* The snapshot of the host is taken after the agents' numbers, so
          * that memory freed in between is not counted twice. */
         if (r == 0 && (r = host_memory_read(novactl_proc_root(), &host)) < 0) {
                 log_error("cannot read %s/meminfo: %s", novactl_proc_root(), strerror(-r));
-                r = NOVACTL_EXIT_FAILURE;
+                r = -EIO; /* an internal error whatever the reason */
         }
-        if (r == 0 && (r = relief_pick_victims(cand, n, host.total, host.available, target, &plan)) == -ENOMEM)
-                r = log_oom();
-        else if (r < 0) {
-                /* -EINVAL: a meminfo with no MemTotal, or more available than total. */
-                log_error("cannot plan relief from %s/meminfo (total %" PRIu64 ", available %" PRIu64 " bytes): %s",
-                          novactl_proc_root(), host.total, host.available, strerror(-r));
-                r = NOVACTL_EXIT_FAILURE;
-        }
+        if (r == 0)
+                r = plan_relief(cand, n, &host, target, &plan);
         if (r == 0) {
                 if (!arg_json)
                         print_plan(&plan, cand, &host, target, dry_run);
@@ -178,8 +187,12 @@ int verb_relieve(int argc, char **argv, void *userdata) {
         if (r == 0 && !plan.reached) {
                 log_error("every agent with a known size would not bring host memory below %.1f%%: "
                           "the rest is used outside nova-agents.slice", target);
-                r = NOVACTL_EXIT_NOT_RELIEVED;
+                r = -EAGAIN;
         }
         agent_units_free(units, n);
         return r;
+}
+
+int verb_relieve(int argc, char **argv, _unused_ void *userdata) {
+        return exit_code_from_errno(relieve(argc, argv));
 }

@@ -92,7 +92,7 @@ static bool target_is_valid(const char *t) {
 static int parse_duration_arg(const char *opt, const char *v, uint64_t *ret) {
         if (parse_duration(v, ret) < 0) {
                 log_error("%s wants a duration like 500ms, 2s, 5min, 1h", opt);
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         return 0;
 }
@@ -119,22 +119,22 @@ static int parse_args(int argc, char **argv, RestartArgs *a) {
                 else if (c == 'P')
                         r = parse_duration_arg("--host-pause", optarg, &a->host_pause_usec);
                 else if (c != 'b')
-                        return NOVACTL_EXIT_USAGE;
+                        return -EINVAL; /* getopt said why */
                 else if (parse_ulong(optarg, BATCH_MAX, &a->batch) < 0 || a->batch == 0) {
                         log_error("--batch wants a number from 1 to %lu", BATCH_MAX);
-                        return NOVACTL_EXIT_USAGE;
+                        return -EINVAL;
                 }
-        if (r != 0)
+        if (r < 0)
                 return r;
         if (a->all == (optind < argc)) {
                 log_error("restart wants agent names or globs, or --all (not both)");
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         for (int i = optind; i < argc; i++)
                 if (!target_is_valid(argv[i])) {
                         _cleanup_(freep) char *e = str_escape(argv[i]);
                         log_error("invalid agent name or glob \"%s\": %s (globs: * ? [ ])", e ? e : "", AGENT_NAME_RULE);
-                        return NOVACTL_EXIT_USAGE;
+                        return -EINVAL;
                 }
         a->targets = argv + optind;
         return 0;
@@ -151,8 +151,8 @@ static char *selection_text(const RestartArgs *a) {
 }
 
 /* The recorded rollout if it is this one, else a new one (--new, or none
- * recorded). A different unfinished rollout is refused: its record would
- * be lost. Returns an exit code. */
+ * recorded). A different unfinished rollout is refused (-EINVAL): its
+ * record would be lost. Else the errno of the record's read or write. */
 static int rollout_begin(const RestartArgs *a, const char *dir, Rollout *ret) {
         _cleanup_(rollout_done) Rollout old = {};
         _cleanup_(freep) char *sel = selection_text(a);
@@ -171,18 +171,19 @@ static int rollout_begin(const RestartArgs *a, const char *dir, Rollout *ret) {
         if (r >= 0) {
                 log_error("an unfinished rollout of \"%s\" is recorded in %s/" ROLLOUT_FILE "; re-run it, or pass --new",
                           old.selection, dir);
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         if (r != -ENOENT && r != -EBADMSG) {
                 log_error("cannot read %s/" ROLLOUT_FILE ": %s", dir, strerror(-r));
-                return exit_code_from_errno(r);
+                return r;
         }
         *ret = (Rollout) { .started_usec = now_usec(rollout_clock()), .selection = TAKE_PTR(sel) };
+        /* Its -EINVAL (a control character) cannot happen: parse_args() checked the targets. */
         r = rollout_write(dir, ret);
         if (r < 0) {
                 log_error("cannot write %s/" ROLLOUT_FILE ": %s", dir, strerror(-r));
                 rollout_done(ret);
-                return exit_code_from_errno(r);
+                return r;
         }
         return 0;
 }
@@ -223,16 +224,16 @@ static int plan_make(sd_bus *bus, const RestartArgs *a, const Rollout *ro, Plan 
         r = patterns_for(a->all ? NULL : a->targets, &patterns);
         if (r == 0)
                 r = bus_list_agents(bus, running, patterns, &p->units, &p->n);
-        if (r != 0)
+        if (r < 0)
                 return r;
         if (p->n == 0) {
                 log_error("no running agent matches %s", ro->selection);
-                return NOVACTL_EXIT_NO_AGENT;
+                return -ENXIO;
         }
         if (!(p->entered = calloc(p->n, sizeof(uint64_t))) || !(p->todo = calloc(p->n, sizeof(size_t))))
                 return log_oom();
         r = read_entered(bus, p->units, p->n, p->entered);
-        if (r != 0)
+        if (r < 0)
                 return r;
         for (size_t i = 0; i < p->n; i++)
                 if (p->entered[i] < ro->started_usec)
@@ -253,7 +254,7 @@ static uint64_t oom_kills_of(const char *name) {
 }
 
 /* After the health wait: every agent of the batch judged, each failure
- * printed. Returns an exit code (6 when any failed). */
+ * printed; -ECANCELED when any failed. */
 static int gate(sd_bus *bus, Plan *p, size_t first, size_t count, uint64_t start, uint64_t done) {
         _cleanup_(strv_freep) char **patterns = NULL;
         _cleanup_(freep) uint64_t *entered = calloc(count, sizeof(uint64_t));
@@ -287,7 +288,7 @@ static int gate(sd_bus *bus, Plan *p, size_t first, size_t count, uint64_t start
                 p->n_failed++;
         }
         agent_units_free(now, n_now);
-        return r ?: p->n_failed > 0 ? NOVACTL_EXIT_JOB : 0;
+        return r ?: p->n_failed > 0 ? -ECANCELED : 0;
 }
 
 static int run_batch(sd_bus *bus, const RestartArgs *a, Plan *p, size_t first, size_t count) {
@@ -298,7 +299,7 @@ static int run_batch(sd_bus *bus, const RestartArgs *a, Plan *p, size_t first, s
         r = job_wait_new(bus, &w);
         for (size_t k = 0; k < count && r == 0; k++)
                 r = job_wait_enqueue(w, "RestartUnit", p->units[p->todo[first + k]].unit);
-        if (r != 0)
+        if (r < 0)
                 return r;
         /* A failed job is reported here; the gate then names the agent too. */
         jobs = job_wait_all(w, JOB_WAIT_USEC);
@@ -314,7 +315,7 @@ static void progress(bool tty, const Plan *p, size_t batch, size_t batches) {
                 fprintf(stderr, "\rrestarted %zu/%zu (batch %zu/%zu)", p->n_done, p->n_todo, batch, batches);
 }
 
-/* The batches of one host's rollout, and the summary. Returns an exit code. */
+/* The batches of one host's rollout, and the summary. */
 static int roll(sd_bus *bus, const RestartArgs *a, Plan *p, const char *dir) {
         bool tty = isatty(STDERR_FILENO);
         size_t batches = (p->n_todo + a->batch - 1) / a->batch;
@@ -332,7 +333,7 @@ static int roll(sd_bus *bus, const RestartArgs *a, Plan *p, const char *dir) {
         }
         if (tty && batches > 0)
                 fputc('\n', stderr);
-        if (r != 0) {
+        if (r < 0) {
                 printf("stopped: %zu of %zu restarted (%zu failed the health gate), %zu not restarted; "
                        "re-run the same command to go on\n", p->n_done, p->n_todo, p->n_failed, p->n_todo - p->n_done);
                 return r;
@@ -344,21 +345,20 @@ static int roll(sd_bus *bus, const RestartArgs *a, Plan *p, const char *dir) {
         return 0;
 }
 
-int verb_restart(int argc, char **argv, void *userdata) {
+static int restart(int argc, char **argv, const Fleet *fleet) {
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(rollout_done) Rollout ro = {};
         _cleanup_(plan_done) Plan p = {};
         _cleanup_(freep) char *dir = NULL;
-        const Fleet *fleet = userdata;
         RestartArgs a = { .batch = 10, .health_usec = 10ULL * 1000 * 1000 };
         int r;
 
         r = parse_args(argc, argv, &a);
-        if (r != 0)
+        if (r < 0)
                 return r;
         if (!(dir = rollout_dir())) {
                 log_error("cannot record a rollout for host \"%s\"", arg_host ? arg_host : "");
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         /* Host by host (-H, in order): the pause before each but the first. */
         if (fleet && fleet->index > 0)
@@ -366,7 +366,11 @@ int verb_restart(int argc, char **argv, void *userdata) {
         r = bus_connect(&bus);
         if (r == 0)
                 r = rollout_begin(&a, dir, &ro);
-        if (r == 0 && (r = plan_make(bus, &a, &ro, &p)) != 0 && p.n == 0)
+        if (r == 0 && (r = plan_make(bus, &a, &ro, &p)) < 0 && p.n == 0)
                 (void) rollout_remove(dir); /* nothing to roll out: no record to keep */
-        return r != 0 ? r : roll(bus, &a, &p, dir);
+        return r < 0 ? r : roll(bus, &a, &p, dir);
+}
+
+int verb_restart(int argc, char **argv, void *userdata) {
+        return exit_code_from_errno(restart(argc, argv, userdata));
 }

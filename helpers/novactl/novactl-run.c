@@ -45,15 +45,15 @@ static int parse_args(int argc, char **argv, const char **name, bool *force, cha
                 else if (c == 'f')
                         *force = true;
                 else
-                        return NOVACTL_EXIT_USAGE;
+                        return -EINVAL; /* getopt said why */
         if (optind != split || split + 1 >= argc) {
                 log_error("run wants a command after \"--\": novactl run [--name NAME] -- CMD ARGS…");
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         if (*name && !agent_name_is_valid(*name)) {
                 _cleanup_(freep) char *e = str_escape(*name);
                 log_error("invalid name \"%s\": %s", e ? e : "", AGENT_NAME_RULE);
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         *cmd = argv + split + 1;
         return 0;
@@ -70,7 +70,9 @@ static int read_caps(sd_bus *bus, const char *name, Caps *caps, size_t n) {
                 r = bus_unit_get_u64(bus, unit, SERVICE_IFACE, caps[i].property, &caps[i].value);
                 if (r < 0) {
                         log_error("cannot read %s of %s: %s", caps[i].property, unit, strerror(-r));
-                        return exit_code_from_errno(r) == NOVACTL_EXIT_BUS ? NOVACTL_EXIT_BUS : NOVACTL_EXIT_FAILURE;
+                        /* A denied read is a permission error (5); any other is internal (1), not
+                         * sd-bus's errno passed on (-EINVAL, -ETIMEDOUT would say usage, job). */
+                        return r == -EACCES || r == -EPERM || r == -EROFS ? r : -EIO;
                 }
         }
         return 0;
@@ -104,7 +106,7 @@ static int start_scope(sd_bus *bus, const char *scope, const Caps *caps, size_t 
         int r;
 
         r = job_wait_new(bus, &w);
-        if (r != 0)
+        if (r < 0)
                 return r;
         r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
                                            "org.freedesktop.systemd1.Manager", "StartTransientUnit");
@@ -123,10 +125,12 @@ static int start_scope(sd_bus *bus, const char *scope, const Caps *caps, size_t 
                 return bus_log_error(what ? what : "StartTransientUnit", &e, r);
         }
         r = job_wait_add_path(w, job, scope);
-        return r != 0 ? r : job_wait_all(w, JOB_WAIT_USEC);
+        return r < 0 ? r : job_wait_all(w, JOB_WAIT_USEC);
 }
 
-int verb_run(int argc, char **argv, void *userdata) {
+/* Everything before the exec: the scope exists and this process is in it;
+ * *ret_cmd is the command. The bus is closed on return. */
+static int enter_scope(int argc, char **argv, char ***ret_cmd) {
         Caps caps[] = {
                 { "MemoryMax" }, { "MemoryHigh" }, { "MemorySwapMax" }, { "TasksMax" }, { "RuntimeMaxUSec" },
         };
@@ -138,7 +142,7 @@ int verb_run(int argc, char **argv, void *userdata) {
         int r;
 
         r = parse_args(argc, argv, &name, &force, &cmd);
-        if (r != 0)
+        if (r < 0)
                 return r;
         if (!name) {
                 /* Unique while this process lives, which is as long as the scope needs it. */
@@ -150,7 +154,7 @@ int verb_run(int argc, char **argv, void *userdata) {
         scope = str_printf("nova-run-%s.scope", name);
         if (!scope)
                 return log_oom();
-        if (!force && (r = check_admission(scope)) != 0)
+        if (!force && (r = check_admission(scope)) < 0)
                 return r;
 
         r = bus_connect(&bus);
@@ -158,10 +162,19 @@ int verb_run(int argc, char **argv, void *userdata) {
                 r = read_caps(bus, name, caps, ELEMENTSOF(caps));
         if (r == 0)
                 r = start_scope(bus, scope, caps, ELEMENTSOF(caps));
-        if (r != 0)
+        if (r < 0)
                 return r;
-        sd_bus_flush_close_unref(TAKE_PTR(bus));
+        *ret_cmd = cmd;
+        return 0;
+}
 
+int verb_run(int argc, char **argv, _unused_ void *userdata) {
+        char **cmd = NULL;
+        int r;
+
+        r = enter_scope(argc, argv, &cmd);
+        if (r < 0)
+                return exit_code_from_errno(r);
         execvp(cmd[0], cmd);
         r = errno;
         log_error("cannot run %s: %s", cmd[0], strerror(r));

@@ -55,7 +55,7 @@ static int read_env_file(SpawnArgs *a, const char *file) {
                                    : read_file_full(file, ENV_FILE_MAX, &text, NULL);
         if (r < 0) {
                 log_error("--env-file %s: %s", file, strerror(-r));
-                return r == -ENOMEM ? log_oom() : NOVACTL_EXIT_USAGE;
+                return r == -ENOMEM ? r : -EINVAL; /* the file the operator named */
         }
         for (char *next = text; next;) {
                 char *line = str_strip(str_line_cut(&next));
@@ -69,7 +69,7 @@ static int read_env_file(SpawnArgs *a, const char *file) {
                         if (!k)
                                 return log_oom();
                         log_error("--env-file %s:%u: \"%s\": %s", file, n, k, reason);
-                        return NOVACTL_EXIT_USAGE;
+                        return -EINVAL;
                 }
                 if (agent_config_env_set(&a->config->environment, line) < 0)
                         return log_oom();
@@ -81,7 +81,7 @@ static int read_env_file(SpawnArgs *a, const char *file) {
 static int take_stdin(SpawnArgs *a, const char *option) {
         if (a->stdin_used) {
                 log_error("%s: stdin (\"-\") is read once; use a file for the others", option);
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         a->stdin_used = true;
         return 0;
@@ -95,21 +95,21 @@ static int add_secret(SpawnArgs *a, const char *arg) {
         if (!eq || eq[1] != '@' || eq[2] == '\0') {
                 /* Not even the argument is echoed: it may be the secret itself. */
                 log_error("--secret wants ID=@FILE (or ID=@- for stdin), never the value itself");
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         if (!id || !(copy = strdup(arg)))
                 return log_oom();
         if (!credential_id_is_valid(id)) {
                 _cleanup_(freep) char *e = str_escape(id);
                 log_error("--secret \"%s\": invalid ID: %s", e ? e : "", CREDENTIAL_ID_RULE);
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
-        if (strcmp(eq + 2, "-") == 0 && take_stdin(a, "--secret") != 0)
-                return NOVACTL_EXIT_USAGE;
+        if (strcmp(eq + 2, "-") == 0 && take_stdin(a, "--secret") < 0)
+                return -EINVAL;
         /* Refused before anything is written or started (write_secret() opens it). */
         if (strcmp(eq + 2, "-") != 0 && access(eq + 2, R_OK) < 0) {
                 log_error("--secret %s: %s: %s", id, eq + 2, strerror(errno));
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         if (strv_push(&a->secrets, copy) < 0)
                 return log_oom();
@@ -140,7 +140,7 @@ static int parse_args(int argc, char **argv, SpawnArgs *a) {
                 case 'w':
                         if (agent_config_workspace_check(optarg, &reason) < 0) {
                                 log_error("--workspace %s: %s", optarg, reason);
-                                return NOVACTL_EXIT_USAGE;
+                                return -EINVAL;
                         }
                         free(a->config->workspace);
                         if (!(a->config->workspace = strdup(optarg)))
@@ -150,33 +150,33 @@ static int parse_args(int argc, char **argv, SpawnArgs *a) {
                 case 'e':
                         if (agent_config_env_check(optarg, &reason) < 0) {
                                 log_error("--env %s: %s", optarg, reason);
-                                return NOVACTL_EXIT_USAGE;
+                                return -EINVAL;
                         }
                         if (agent_config_env_set(&a->config->environment, optarg) < 0)
                                 return log_oom();
                         a->write_config = true;
                         break;
                 case 'E':
-                        if (strcmp(optarg, "-") == 0 && take_stdin(a, "--env-file") != 0)
-                                return NOVACTL_EXIT_USAGE;
+                        if (strcmp(optarg, "-") == 0 && take_stdin(a, "--env-file") < 0)
+                                return -EINVAL;
                         r = read_env_file(a, optarg);
-                        if (r != 0)
+                        if (r < 0)
                                 return r;
                         break;
                 case 's':
                         r = add_secret(a, optarg);
-                        if (r != 0)
+                        if (r < 0)
                                 return r;
                         break;
                 case 'f':
                         a->force = true;
                         break;
                 default:
-                        return NOVACTL_EXIT_USAGE;
+                        return -EINVAL; /* getopt said why */
                 }
         if (optind != split - 1) {
                 log_error("spawn wants one agent name before \"--\"");
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         a->name = argv[optind];
         if (split + 1 < argc) {
@@ -195,12 +195,12 @@ static int check_not_running(sd_bus *bus, const char *unit, const char *name) {
         int r;
 
         r = bus_list_agents(bus, NULL, patterns, &units, &n);
-        if (r != 0)
+        if (r < 0)
                 return r;
         for (size_t i = 0; i < n && r == 0; i++)
                 if (agent_state_in(units[i].active_state, agent_states_running)) {
                         log_error("agent %s is already running (%s); stop it first", name, units[i].active_state);
-                        r = NOVACTL_EXIT_RUNNING;
+                        r = -EEXIST;
                 }
         agent_units_free(units, n);
         return r;
@@ -213,18 +213,16 @@ static int write_config(const SpawnArgs *a) {
         r = agent_config_write_atomic(novactl_rundir(), a->name, a->config, &error);
         if (r == -ENOMEM)
                 return log_oom();
-        if (r < 0) {
+        if (r < 0) /* -EINVAL: a value the file cannot hold, a usage error */
                 log_error("cannot write the runtime configuration: %s", error ? error : strerror(-r));
-                return r == -EINVAL ? NOVACTL_EXIT_USAGE : exit_code_from_errno(r);
-        }
-        return 0;
+        return r;
 }
 
 static int make_dir(const char *path) {
         if (mkdir(path, 0700) < 0 && errno != EEXIST) {
                 int r = -errno;
                 log_error("cannot create %s: %s", path, strerror(-r));
-                return exit_code_from_errno(r);
+                return r;
         }
         return 0;
 }
@@ -244,13 +242,13 @@ static int write_secret(const char *dir, const char *arg, char ***written) {
         in = strcmp(file, "-") == 0 ? dup(STDIN_FILENO) : open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
         if (in < 0) {
                 log_error("--secret %s: %s: %s", id, file, strerror(errno));
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (out < 0) {
                 r = -errno;
                 log_error("--secret %s: cannot create %s: %s", id, tmp, strerror(-r));
-                return exit_code_from_errno(r);
+                return r;
         }
         r = credential_crypt("encrypt", id, "-", in, out);
         if (r >= 0 && fsync(out) < 0)
@@ -261,7 +259,7 @@ static int write_secret(const char *dir, const char *arg, char ***written) {
                 (void) unlink(tmp);
                 log_error("--secret %s: cannot encrypt %s into %s: %s", id, file, path,
                           r == -EIO ? SYSTEMD_CREDS_PATH " failed" : strerror(-r));
-                return exit_code_from_errno(r);
+                return r;
         }
         if (strv_push(written, path) < 0)
                 return log_oom();
@@ -296,7 +294,7 @@ static int start_agent(sd_bus *bus, const char *unit) {
         return r;
 }
 
-int verb_spawn(int argc, char **argv, void *userdata) {
+static int spawn(int argc, char **argv) {
         _cleanup_(agent_config_freep) AgentConfig *config = NULL;
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(freep) char *unit = NULL, *path = NULL;
@@ -310,27 +308,27 @@ int verb_spawn(int argc, char **argv, void *userdata) {
         a.config = config;
         r = parse_args(argc, argv, &a);
         secrets = a.secrets;
-        if (r != 0)
+        if (r < 0)
                 return r;
         if (!agent_name_is_valid(a.name)) {
                 _cleanup_(freep) char *e = str_escape(a.name);
                 log_error("invalid agent name \"%s\": %s", e ? e : "", AGENT_NAME_RULE);
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         if (arg_host && a.secrets) {
                 log_error("spawn -H: --secret needs the local host (run novactl there)");
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         if (arg_host && a.write_config) {
                 /* The runtime file would have to be written on that host. */
                 log_error("spawn -H starts an agent as configured on %s; CMD, --workspace and --env need "
                           "the local host (run novactl there, or edit %s/%s.conf there)",
                           arg_host, AGENTS_CONFDIR "/agents", a.name);
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         /* On -H the remote admission file is out of reach; the agent unit's
          * own ExecCondition= decides there, and agent_check_started() says so. */
-        if (!a.force && !arg_host && (r = check_admission(a.name)) != 0)
+        if (!a.force && !arg_host && (r = check_admission(a.name)) < 0)
                 return r;
 
         unit = agent_unit_from_name(a.name);
@@ -354,10 +352,14 @@ int verb_spawn(int argc, char **argv, void *userdata) {
                 if (a.force && !arg_host)
                         admit_forget(a.name); /* consumed by a start; else stale */
         }
-        if (r != 0 && wrote_config && unlink(path) < 0 && errno != ENOENT)
+        if (r < 0 && wrote_config && unlink(path) < 0 && errno != ENOENT)
                 log_error("cannot remove %s: %m", path);
-        for (char **w = written; r != 0 && w && *w; w++)
+        for (char **w = written; r < 0 && w && *w; w++)
                 if (unlink(*w) < 0 && errno != ENOENT)
                         log_error("cannot remove %s: %m", *w);
         return r;
+}
+
+int verb_spawn(int argc, char **argv, _unused_ void *userdata) {
+        return exit_code_from_errno(spawn(argc, argv));
 }

@@ -3,6 +3,7 @@
  * deadline, disk held (the workspace's project quota) and workspace; then the slice's totals, the host's memory and the
  * admission state. Without names: every agent that is not inactive. */
 
+#include <errno.h>
 #include <getopt.h>
 #include <string.h>
 
@@ -32,7 +33,7 @@ static void print_table(const Overview *o) {
                 overview_print_footer(o);
 }
 
-int verb_status(int argc, char **argv, void *userdata) {
+static int status(int argc, char **argv) {
         static const struct option options[] = { {} };
         _cleanup_(sd_bus_flush_close_unrefp) sd_bus *bus = NULL;
         _cleanup_(overview_done) Overview o = {};
@@ -40,20 +41,20 @@ int verb_status(int argc, char **argv, void *userdata) {
 
         optind = 0;
         while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL; /* getopt said why */
         r = check_agent_names(argv + optind);
-        if (r != 0)
+        if (r < 0)
                 return r;
 
         r = bus_connect(&bus);
-        if (r != 0)
+        if (r < 0)
                 return r;
         /* Named agents are shown in whatever state they are. */
         missing = overview_gather(bus, optind < argc ? NULL : agent_states_listed, optind < argc ? argv + optind : NULL,
                                   true, &o);
-        if (missing != 0 && missing != NOVACTL_EXIT_NO_AGENT)
+        if (missing < 0 && missing != -ENXIO)
                 return missing;
-        if (missing != 0 && o.n == 0)
+        if (missing < 0 && o.n == 0)
                 return missing; /* nothing to show but the error already printed */
 
         if (arg_json) {
@@ -66,4 +67,8 @@ int verb_status(int argc, char **argv, void *userdata) {
                 r = 0;
         }
         return r ?: missing;
+}
+
+int verb_status(int argc, char **argv, _unused_ void *userdata) {
+        return exit_code_from_errno(status(argc, argv));
 }

@@ -6,6 +6,7 @@
  * "failed" state (our own doing) reset. --all stops nova-agents.slice in PID
  * 1, which finishes the job even if this process or its SSH session dies. */
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <string.h>
@@ -33,7 +34,7 @@ static int stop_all(sd_bus *bus, bool force) {
                 for (size_t i = 0; i < n && r == 0; i++)
                         if (is_running(&units[i]))
                                 r = bus_kill_unit(bus, units[i].unit, "all", SIGKILL);
-                if (r != 0) {
+                if (r < 0) {
                         agent_units_free(units, n);
                         return r;
                 }
@@ -65,7 +66,7 @@ static int stop_one_forced(sd_bus *bus, const AgentUnit *u) {
         return r;
 }
 
-/* The agents named, or NO_AGENT for those not running (after stopping the rest). */
+/* The agents named; -ENXIO for those not running, after stopping the rest. */
 static int stop_named(sd_bus *bus, char **names, bool force) {
         _cleanup_(strv_freep) char **patterns = NULL;
         _cleanup_(job_wait_freep) JobWait *w = NULL;
@@ -90,7 +91,7 @@ static int stop_named(sd_bus *bus, char **names, bool force) {
                                 u = &units[i];
                 if (!u || !is_running(u)) {
                         log_error("agent %s is not running", *s);
-                        ret = ret ? ret : NOVACTL_EXIT_NO_AGENT;
+                        ret = ret ?: -ENXIO;
                         if (u)
                                 r = bus_reset_failed(bus, u->unit);
                 } else if (force)
@@ -104,7 +105,7 @@ static int stop_named(sd_bus *bus, char **names, bool force) {
         return r ?: ret;
 }
 
-int verb_stop(int argc, char **argv, void *userdata) {
+static int stop(int argc, char **argv) {
         static const struct option options[] = {
                 { "all", no_argument, NULL, 'a' },
                 { "force", no_argument, NULL, 'f' },
@@ -124,18 +125,22 @@ int verb_stop(int argc, char **argv, void *userdata) {
                         force = true;
                         break;
                 default:
-                        return NOVACTL_EXIT_USAGE;
+                        return -EINVAL; /* getopt said why */
                 }
         if (all == (optind < argc)) {
                 log_error("stop wants agent names or --all (not both)");
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         r = check_agent_names(argv + optind);
-        if (r != 0)
+        if (r < 0)
                 return r;
 
         r = bus_connect(&bus);
-        if (r != 0)
+        if (r < 0)
                 return r;
         return all ? stop_all(bus, force) : stop_named(bus, argv + optind, force);
+}
+
+int verb_stop(int argc, char **argv, _unused_ void *userdata) {
+        return exit_code_from_errno(stop(argc, argv));
 }

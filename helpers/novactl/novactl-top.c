@@ -8,6 +8,7 @@
  * Keys: m t g n sort by memory, tasks, growth, name; q quits. */
 
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <poll.h>
 #include <string.h>
@@ -85,14 +86,14 @@ static int add_agent(Frame *f, size_t *alloc, const char *slice_dir, const char 
         TopAgent a = { .growth = UNKNOWN_GROWTH };
 
         if (!dir)
-                return -ENOMEM;
+                return log_oom();
         if (agent_cgroup_read(dir, &a.cg) < 0)
                 return 0; /* gone since readdir */
         if (f->n == *alloc) {
                 *alloc = *alloc ? *alloc * 2 : 64;
                 TopAgent *t = realloc(f->agents, *alloc * sizeof(TopAgent));
                 if (!t)
-                        return -ENOMEM;
+                        return log_oom();
                 f->agents = t;
         }
         snprintf(a.name, sizeof(a.name), "%s", name);
@@ -100,14 +101,15 @@ static int add_agent(Frame *f, size_t *alloc, const char *slice_dir, const char 
         return 0;
 }
 
-/* The agents are the nova-agent@NAME.service directories of the slice. */
+/* The agents are the nova-agent@NAME.service directories of the slice.
+ * -ENOMEM (logged) is its only failure: what cannot be read is unknown. */
 static int gather(const Frame *prev, Frame *f) {
         _cleanup_(freep) char *slice_dir = str_printf("%s/nova.slice/nova-agents.slice", novactl_cgroup_root());
         size_t alloc = 0, plen = strlen(AGENT_UNIT_PREFIX), slen = strlen(AGENT_UNIT_SUFFIX);
         int r = 0;
 
         if (!slice_dir)
-                return -ENOMEM;
+                return log_oom();
         DIR *d = opendir(slice_dir);
         for (struct dirent *de; d && r >= 0 && (de = readdir(d));) {
                 size_t len = strlen(de->d_name);
@@ -251,8 +253,11 @@ static int live(const Frame *thresholds, uint64_t delay_usec) {
         bool color = use_color(), quit = false;
         int r = 0;
 
-        if (tcgetattr(STDIN_FILENO, &old) < 0)
-                return -errno;
+        if (tcgetattr(STDIN_FILENO, &old) < 0) {
+                r = -errno;
+                log_error("cannot read the terminal's mode: %s", strerror(-r));
+                return r;
+        }
         raw = old;
         raw.c_lflag &= ~(tcflag_t) (ICANON | ECHO);
         (void) tcsetattr(STDIN_FILENO, TCSANOW, &raw);
@@ -288,7 +293,7 @@ static int live(const Frame *thresholds, uint64_t delay_usec) {
         return r;
 }
 
-int verb_top(int argc, char **argv, _unused_ void *userdata) {
+static int top(int argc, char **argv) {
         static const struct option options[] = {
                 { "sort", required_argument, NULL, 's' }, { "delay", required_argument, NULL, 'd' },
                 { "once", no_argument, NULL, '1' },       {}
@@ -305,35 +310,39 @@ int verb_top(int argc, char **argv, _unused_ void *userdata) {
                 case 's':
                         if (sort_from_name(optarg) < 0) {
                                 log_error("--sort wants mem, tasks, growth or name");
-                                return NOVACTL_EXIT_USAGE;
+                                return -EINVAL;
                         }
                         sort_key = (TopSort) sort_from_name(optarg);
                         break;
                 case 'd':
                         if (parse_duration(optarg, &delay) < 0 || delay < 100000) {
                                 log_error("--delay wants a duration of at least 100ms");
-                                return NOVACTL_EXIT_USAGE;
+                                return -EINVAL;
                         }
                         break;
                 case '1':
                         once = true;
                         break;
                 default:
-                        return NOVACTL_EXIT_USAGE;
+                        return -EINVAL; /* getopt said why */
                 }
         if (optind < argc) {
                 log_error("top takes no arguments");
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         r = relief_config_get(&rc);
-        if (r != 0)
+        if (r < 0)
                 return r;
         Frame f = { .close_percent = rc.admission_close_percent, .kill_percent = rc.kill_percent };
         if (!once && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-                return live(&f, delay) < 0 ? NOVACTL_EXIT_FAILURE : 0;
+                return live(&f, delay);
         r = gather(NULL, &f);
         if (r == 0)
                 render(stdout, &f, 0, use_color());
         frame_done(&f);
-        return r < 0 ? log_oom() : 0;
+        return r;
+}
+
+int verb_top(int argc, char **argv, _unused_ void *userdata) {
+        return exit_code_from_errno(top(argc, argv));
 }

@@ -21,7 +21,7 @@ int check_agent_names(char **names) {
                 if (!agent_name_is_valid(*n)) {
                         _cleanup_(freep) char *e = str_escape(*n);
                         log_error("invalid agent name \"%s\": %s", e ? e : "", AGENT_NAME_RULE);
-                        return NOVACTL_EXIT_USAGE;
+                        return -EINVAL;
                 }
         return 0;
 }
@@ -111,19 +111,19 @@ int agent_wait_empty(const char *unit, uint64_t timeout_usec) {
         r = wait_cgroup_empty(dir, now_usec(CLOCK_MONOTONIC) + timeout_usec);
         if (r < 0) {
                 log_error("%s: %s", dir, strerror(-r));
-                return exit_code_from_errno(r);
+                return r;
         }
-        if (r > 0) {
+        if (r > 0) { /* wait_cgroup_empty()'s "still populated" */
                 log_error("%s still has processes %llu ms after SIGKILL", unit,
                           (unsigned long long) (timeout_usec / 1000));
-                return NOVACTL_EXIT_JOB;
+                return -ETIMEDOUT;
         }
         return 0;
 }
 
 int agent_kill_and_confirm(sd_bus *bus, const char *unit, uint64_t timeout_usec) {
         int r = bus_kill_unit(bus, unit, "all", SIGKILL);
-        return r != 0 ? r : agent_wait_empty(unit, timeout_usec);
+        return r < 0 ? r : agent_wait_empty(unit, timeout_usec);
 }
 
 int check_admission(const char *name) {
@@ -141,7 +141,7 @@ int check_admission(const char *name) {
                 log_error("cannot read the admission state %s/%s%s%.0u: %s; not starting %s (--force overrides)",
                           novactl_rundir(), ADMISSION_FILE, line ? ":" : "", line,
                           problem ? problem : strerror(-r), name);
-                return NOVACTL_EXIT_ADMISSION;
+                return -EBUSY;
         }
         if (!s.closed)
                 return 0;
@@ -156,7 +156,7 @@ int check_admission(const char *name) {
         _cleanup_(freep) char *reason = s.reason ? str_escape(s.reason) : NULL;
         log_error("admission is closed since %s%s%s%s: not starting %s (--force overrides)", since,
                   reason ? " (" : "", reason ? reason : "", reason ? ")" : "", name);
-        return NOVACTL_EXIT_ADMISSION;
+        return -EBUSY;
 }
 
 /* The --force token nova-admission-check consumes (one start of NAME). */
@@ -173,7 +173,7 @@ int admit_once(const char *name) {
         r = write_file_atomic(path, "", 0, 0600);
         if (r < 0) {
                 log_error("cannot write %s: %s", path, strerror(-r));
-                return exit_code_from_errno(r);
+                return r;
         }
         return 0;
 }
@@ -193,8 +193,9 @@ int relief_config_get(ReliefConfig *ret) {
         if (r == -ENOMEM)
                 return log_oom();
         if (r < 0) {
+                /* Unreadable counts as bad too: the file is the operator's to fix. */
                 log_error("%s", error ? error : strerror(-r));
-                return NOVACTL_EXIT_USAGE;
+                return -EINVAL;
         }
         return 0;
 }

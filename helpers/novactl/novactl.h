@@ -2,8 +2,11 @@
 
 /* novactl: the operator's tool for nova agents. One verb per file
  * (novactl-VERB.c), each `int verb_x(int argc, char **argv, void *userdata)`
- * returning an exit code (>= 0, the table below) after printing its one-line
- * message, or a negative errno that main() reports as an internal error. */
+ * returning the exit status of the table below. Everything else returns 0
+ * or a negative errno, having logged its one message where it knows what
+ * went wrong; a verb turns its errno into the exit status once, at its end,
+ * with exit_code_from_errno() (the model: systemctl, and exit_status() of
+ * nova-agent-exec). */
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -28,6 +31,26 @@ enum {
         NOVACTL_EXIT_RUNNING = 7,      /* spawn: the agent is already running */
         NOVACTL_EXIT_NOT_RELIEVED = 8, /* relieve: still above the target after every agent it may kill */
 };
+
+/* The errno each exit code is returned as, by exit_code_from_errno(). Each
+ * errno belongs to one code; one a kernel call or a library could return
+ * for an unrelated reason is not used for a code other than 1 (a file that
+ * is missing is -ENOENT, an internal error, never "no such agent").
+ *
+ *   errno                                  exit code
+ *   0                                      0 OK
+ *   -EINVAL                                2 USAGE: syntax, a name, a value, reliefd.conf
+ *   -ENXIO                                 3 NO_AGENT: not running, not found, NoSuchUnit
+ *   -EBUSY                                 4 ADMISSION: closed, unreadable, ExecCondition= refused
+ *   -EREMOTEIO, -EACCES, -EPERM, -EROFS    5 BUS: a D-Bus error (bus_log_error()), permission
+ *   -ECANCELED, -ETIMEDOUT                 6 JOB: a job did not end "done" (bus-wait-jobs logged its
+ *                                            result by its own errno), still running at the deadline,
+ *                                            a unit failed right after its start, a health gate
+ *   -EEXIST                                7 RUNNING: spawn of an agent that runs
+ *   -EAGAIN                                8 NOT_RELIEVED: relieve stays above its target
+ *   any other (-ENOMEM, -EIO, -ENOENT, …)  1 FAILURE
+ */
+int exit_code_from_errno(int r);
 
 /* How long novactl waits for one round of start/stop jobs. An agent's stop
  * takes at most TimeoutStopSec=10s; a start of hundreds queues behind PID 1. */
@@ -58,9 +81,8 @@ const char *novactl_rundir(void);
 const char *novactl_proc_root(void);
 const char *novactl_cgroup_root(void);
 
+/* Logs "out of memory" and returns -ENOMEM: for -ENOMEM only. */
 int log_oom(void);
-/* The exit code for a negative errno that stopped a verb (permission → 5). */
-int exit_code_from_errno(int r);
 
 /* The verbs. */
 int verb_spawn(int argc, char **argv, void *userdata);
@@ -82,11 +104,13 @@ typedef struct Fleet {
         uint64_t total;  /* for `count` */
 } Fleet;
 
-/* novactl-bus.c: the org.freedesktop.systemd1 calls. Functions returning an
- * exit code have printed their message. */
+/* novactl-bus.c: the org.freedesktop.systemd1 calls; each logs its failure
+ * and returns the errno of the table above. -EREMOTEIO when it fails. */
 int bus_connect(sd_bus **ret);
-/* Prints "novactl: WHAT: org.freedesktop…Error: message" and returns the exit
- * code for it (5; 3 for NoSuchUnit). */
+/* Prints "novactl: WHAT: org.freedesktop…Error: message" (or strerror(-r)
+ * without a D-Bus error) and returns -ENXIO for NoSuchUnit, -ENOMEM for r
+ * -ENOMEM, else -EREMOTEIO: r itself is not passed on (a bus call's
+ * -ETIMEDOUT is a bus error, not a job's timeout). */
 int bus_log_error(const char *what, const sd_bus_error *e, int r);
 
 typedef struct AgentUnit {
@@ -97,27 +121,30 @@ typedef struct AgentUnit {
 } AgentUnit;
 void agent_units_free(AgentUnit *units, size_t n);
 /* Agents whose active/sub/load state is one of states (NULL: any loaded),
- * sorted by name. patterns NULL: every agent. Returns an exit code. */
+ * sorted by name. patterns NULL: every agent. -EREMOTEIO, -ENOMEM. */
 int bus_list_agents(sd_bus *bus, char *const *states, char **patterns, AgentUnit **ret, size_t *ret_n);
 
-/* The shared job wait (bus-wait-jobs.h) with exit codes: skipped is
- * success, each job that did not succeed is logged once. */
+/* The shared job wait (bus-wait-jobs.h), logging: skipped is success, each
+ * job that did not succeed is logged once, with its result. */
 typedef BusWaitJobs JobWait;
 static inline void job_wait_freep(JobWait **w) {
         bus_wait_jobs_free(*w);
 }
-/* Installs the JobRemoved match; create it before the calls that make jobs. */
+/* Installs the JobRemoved match; create it before the calls that make jobs.
+ * -EREMOTEIO, -ENOMEM. */
 int job_wait_new(sd_bus *bus, JobWait **ret);
 /* Calls Manager.METHOD(unit, "replace") (StartUnit, StopUnit, …) and adds
- * the job to w. Returns an exit code. */
+ * the job to w. -ENXIO (NoSuchUnit), -EREMOTEIO, -ENOMEM. */
 int job_wait_enqueue(JobWait *w, const char *method, const char *unit);
-/* Adds a job that another call made (StartTransientUnit). Exit code. */
+/* Adds a job that another call made (StartTransientUnit). -ENOMEM. */
 int job_wait_add_path(JobWait *w, const char *path, const char *unit);
 /* Waits for every added job until timeout; prints one line per job that did
- * not end "done" (pointing to journalctl -u) and returns the exit code. */
+ * not end "done" (pointing to journalctl -u). -ECANCELED when one did not
+ * (whatever its result: each was logged with it), -ETIMEDOUT when one still
+ * runs, -EREMOTEIO when the bus is lost. */
 int job_wait_all(JobWait *w, uint64_t timeout_usec);
 /* Dispatches job signals until at most at_most_running jobs run or the
- * deadline (CLOCK_MONOTONIC) passes. Returns an exit code (bus lost). */
+ * deadline (CLOCK_MONOTONIC) passes. -EREMOTEIO: the bus is lost. */
 int job_wait_some(JobWait *w, size_t at_most_running, uint64_t deadline);
 static inline size_t job_wait_running(const JobWait *w) {
         return bus_wait_jobs_running(w);
@@ -127,16 +154,17 @@ static inline bool job_wait_any_failed(const JobWait *w) {
         return bus_wait_jobs_first_error(w) < 0;
 }
 
-/* Manager.KillUnit(unit, whom, signal). Returns an exit code. */
+/* Manager.KillUnit(unit, whom, signal). -ENXIO (NoSuchUnit), -EREMOTEIO. */
 int bus_kill_unit(sd_bus *bus, const char *unit, const char *whom, int signo);
-/* Manager.ResetFailedUnit(unit); a unit that is not loaded is fine. */
+/* Manager.ResetFailedUnit(unit); a unit that is not loaded is fine. -EREMOTEIO. */
 int bus_reset_failed(sd_bus *bus, const char *unit);
-/* A property of type 't' of a unit (on interface iface). */
+/* A property of type 't' of a unit (on interface iface). sd-bus's errno,
+ * not logged: the caller says which property it wanted. */
 int bus_unit_get_u64(sd_bus *bus, const char *unit, const char *iface, const char *property, uint64_t *ret);
 int bus_unit_get_string(sd_bus *bus, const char *unit, const char *iface, const char *property, char **ret);
 /* After a start job ended "done": 0 if the agent runs, else prints why and
- * returns NOVACTL_EXIT_ADMISSION (its ExecCondition= refused: admission
- * closed on that host) or NOVACTL_EXIT_JOB. */
+ * returns -EBUSY (its ExecCondition= refused: admission closed on that
+ * host) or -ECANCELED (it failed at once); -EREMOTEIO, -ENXIO. */
 int agent_check_started(sd_bus *bus, const char *unit);
 
 /* Property reads sent all at once, then waited for (prop_batch_wait()).
@@ -150,33 +178,35 @@ static inline void prop_batch_freep(PropBatch **b) {
 }
 int prop_batch_add_u64(PropBatch *b, const char *unit, const char *iface, const char *property, bool infinity_is_max,
                        uint64_t *dest);
-/* Returns an exit code. */
+/* -EREMOTEIO: the bus is lost. */
 int prop_batch_wait(PropBatch *b);
 
 /* Kills an agent unit's whole cgroup with SIGKILL and waits until its
- * cgroup.events says populated 0 (or the cgroup is gone). Exit code. */
+ * cgroup.events says populated 0 (or the cgroup is gone). */
 int agent_kill_and_confirm(sd_bus *bus, const char *unit, uint64_t timeout_usec);
-/* The second half of it: waits until the unit's cgroup is empty. Exit code. */
+/* The second half of it: waits until the unit's cgroup is empty; -ETIMEDOUT
+ * when it is not by then, the errno of cgroup.events when unreadable. */
 int agent_wait_empty(const char *unit, uint64_t timeout_usec);
 char *agent_cgroup_dir(const char *name);
 
 /* 0 when admission is open; else prints why "not starting NAME" and returns
- * NOVACTL_EXIT_ADMISSION. An unreadable state refuses too (fail closed). */
+ * -EBUSY. An unreadable state refuses too (fail closed). */
 int check_admission(const char *name);
 
 /* --force: lets the next start of NAME past its ExecCondition= even while
  * admission is closed (<rundir>/NAME.admit); forget it if the start did not
- * happen. Exit codes. */
+ * happen. admit_once(): the errno of the write. */
 int admit_once(const char *name);
 void admit_forget(const char *name);
 
 /* The relief thresholds of <confdir>/reliefd.conf (nova-reliefd's), or
- * the defaults. Prints "file:line: problem" and returns 2 on a bad file. */
+ * the defaults. Prints "file:line: problem" and returns -EINVAL on a bad or
+ * unreadable file (a usage error: the operator's file), -ENOMEM. */
 struct ReliefConfig;
 int relief_config_get(struct ReliefConfig *ret);
 
 /* Each of names is a valid agent name; else prints which is not and
- * returns NOVACTL_EXIT_USAGE. */
+ * returns -EINVAL. */
 int check_agent_names(char **names);
 /* "1.5G", "512.0M", "-" for AGENT_CGROUP_UNKNOWN, … into buf. */
 const char *format_bytes(char *buf, size_t size, uint64_t bytes);
