@@ -7,7 +7,8 @@
  *   - else its main process is the first started of the cgroup (the
  *     launcher execs the command in place: systemd's MainPID), and the
  *     deadline is its start + soft + DEADLINE_MARGIN_USEC; not yet: look
- *     again then; passed: SIGUSR1 through a pidfd, the entry and file go.
+ *     again then; passed: SIGUSR1 through a pidfd, the entry and file go;
+ *     no process in it yet (or any more): look again in a second.
  * events.c owns the timer (armed at the earliest entry) and the watch. */
 
 #include <errno.h>
@@ -25,8 +26,8 @@
 #include "soft-deadline.h"
 #include "str-util.h"
 
-/* Retries of a look that failed for want of memory; a record whose removal
- * failed after its SIGUSR1 is looked at this often until its run ends. */
+/* Looks again this soon at a cgroup without a process (or after ENOMEM); a
+ * record whose removal failed after its SIGUSR1 this often until its run ends. */
 #define RETRY_USEC (1000ULL * 1000)
 #define SENT_POLL_USEC (60ULL * 1000 * 1000)
 
@@ -180,10 +181,17 @@ static void look(Daemon *d) {
         }
         r = cgroup_first_started(d->proc_root, dir, &pid, &ticks);
         if (r < 0) {
-                if (r == -ENOMEM)
+                /* Empty but there: between the prepare step's exit and the
+                 * main process's fork (PID 1 may be slow in a start storm),
+                 * or just stopped; its removal then drops the entry. */
+                if (r == -ESRCH || r == -ENOMEM)
                         later(d, RETRY_USEC);
-                else
-                        drop(d); /* emptied: the run is ending */
+                else {
+                        if (r != -ENOENT && r != -ENODEV) /* not just removed meanwhile */
+                                log_warning("Soft deadline of agent %s: cannot read %s/cgroup.procs: %s", e->name, dir,
+                                            strerror(-r));
+                        drop(d);
+                }
                 return;
         }
 

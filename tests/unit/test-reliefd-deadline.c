@@ -161,23 +161,34 @@ static void test_daemon(const char *tmp) {
         record(tmp, "later", 3600000000ULL, agent(tmp, "later", 4000001, now_ticks), 4000);
         record(tmp, "rerun", 1000000, agent(tmp, "rerun", 4000002, 0) + 1, 600);
         record(tmp, "gone", 1000000, 4242, 600);
+        /* A cgroup without a process yet (PID 1 has not forked the main one). */
+        uint64_t empty_id = agent(tmp, "empty", 4000004, 0);
+        _cleanup_(freep) char *empty_cg = str_printf("%s/nova-agent@empty.service", slice);
+        mkfile(empty_cg, "cgroup.procs", "");
+        record(tmp, "empty", 1000000, empty_id, 600);
 
         is_int(events_setup(&d), 0, "the event loop is set up; the first scan reads the records");
-        is_int(d.deadlines.n, 4, "four records found");
+        is_int(d.deadlines.n, 5, "five records found");
         ok(sd_event_source_get_enabled(d.deadline_timer, &enabled) >= 0 && enabled == SD_EVENT_ONESHOT,
            "the deadline timer is armed");
-        RUN_UNTIL(&d, usr1 > 0 && d.deadlines.n == 1);
+        RUN_UNTIL(&d, usr1 > 0 && d.deadlines.n == 2);
         is_int(usr1, 1, "the record due long ago: SIGUSR1 to its main process, once");
         is_int(d.soft_deadlines_total, 1, "counted");
         ok(!exists(tmp, "due"), "its record is removed: one SIGUSR1 per run");
         ok(!exists(tmp, "rerun") && !exists(tmp, "gone"), "records of another run and of a removed cgroup are removed");
         ok(exists(tmp, "later"), "the record not yet due stays");
-        ok(d.deadlines.n == 1 && strcmp(d.deadlines.items[0].name, "later") == 0 &&
-                   d.deadlines.items[0].due_usec > now_usec(CLOCK_MONOTONIC) + 3590ULL * 1000000,
+        ssize_t i = deadline_heap_find(&d.deadlines, "later");
+        ok(i >= 0 && d.deadlines.items[i].due_usec > now_usec(CLOCK_MONOTONIC) + 3590ULL * 1000000,
            "and waits for its main process's start + 1 h, not the record's");
+        i = deadline_heap_find(&d.deadlines, "empty");
+        ok(i >= 0 && exists(tmp, "empty") && d.deadlines.items[i].due_usec > now_usec(CLOCK_MONOTONIC) + 500000,
+           "a cgroup without a process keeps its record, looked at again a second later");
+        _cleanup_(freep) char *empty_record = str_printf("%s/empty", d.deadline_dir);
+        if (!empty_record || unlink(empty_record) < 0)
+                bail_out("cannot remove a record");
 
         deadline_scan(&d);
-        is_int(d.deadlines.n, 1, "a scan again: nothing comes back");
+        is_int(d.deadlines.n, 1, "a scan: what was sent does not come back, a record removed is forgotten");
 
         /* While the daemon runs: a record renamed in, a temporary file, a removal. */
         mkfile(d.deadline_dir, ".new.XXXXXX", "garbage");
