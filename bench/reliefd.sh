@@ -190,11 +190,13 @@ if [ "$idle_s" -gt 0 ]; then
 	sleep 5
 	rp=$(systemctl show -P MainPID nova-relief.service) ep=$(systemctl show -P MainPID earlyoom.service)
 	cs() { awk '/^(voluntary|nonvoluntary)_ctxt_switches/ { s += $2 } END { print s }' "/proc/$1/status"; }
-	w0=$(awk '$1 == "nova_reliefd_wakeups_total" { print $2 }' /run/nova-agents/nova-reliefd.prom)
+	# Summed over its source label (timer, psi, memory_events, victim, deadline, inotify).
+	wakeups() { awk '/^nova_reliefd_wakeups_total\{/ { s += $2 } END { print s + 0 }' /run/nova-agents/nova-reliefd.prom; }
+	w0=$(wakeups)
 	r0=$(cs "$rp") e0=$(cs "$ep")
 	sleep "$idle_s"
 	sleep 11  # the metrics file is rewritten at most every 10 s
-	w1=$(awk '$1 == "nova_reliefd_wakeups_total" { print $2 }' /run/nova-agents/nova-reliefd.prom)
+	w1=$(wakeups)
 	r1=$(cs "$rp") e1=$(cs "$ep")
 	per_h() { echo $(( ($2 - $1) * 3600 / (idle_s + 11) )); }
 	rss() { awk '/^VmRSS/ { print $2 " kB" }' "/proc/$1/status"; }

@@ -29,6 +29,10 @@ int credentials_prepare(const char *name, const char *dir, uid_t uid);
 #define SCRATCH_SUBDIR "data"
 int scratch_prepare(uid_t uid);
 
+/* --prepare, last: the soft deadline's record of this run in
+ * <rundir>/soft-deadline/NAME (soft-deadline.h), or none without one. */
+int deadline_prepare(const char *name, const AgentConfig *c);
+
 /* Every identity failure is this one errno, and exit status 5. */
 #define IDENTITY_ERRNO EUSERS
 

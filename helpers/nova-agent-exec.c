@@ -8,7 +8,9 @@
  *                                  workspace, writes the merged configuration
  *                                  and its decrypted credentials (credential.h,
  *                                  the agent's) to $RUNTIME_DIRECTORY and makes
- *                                  its scratch data/ directory
+ *                                  its scratch data/ directory; last, the
+ *                                  record of its soft deadline for
+ *                                  nova-reliefd (soft-deadline.h)
  *   nova-agent-exec NAME           checks the same, becomes the agent's user,
  *                                  enters the workspace, sets the environment
  *                                  and execs Command=, which becomes the unit's
@@ -89,7 +91,8 @@ static int help(void) {
                "  --prepare   as root: validate, claim the agent's own UID, hand it\n"
                "              its workspace, and write the merged\n"
                "              configuration to $RUNTIME_DIRECTORY/NAME.conf and the\n"
-               "              decrypted credentials to $RUNTIME_DIRECTORY/credentials/\n"
+               "              decrypted credentials to $RUNTIME_DIRECTORY/credentials/,\n"
+               "              then the soft deadline's record to %s/soft-deadline/NAME\n"
                "  --release   lock the agent's default workspace, give its UID back\n"
                "  --migrate-workspaces\n"
                "              as root, once after upgrading from 0.x: move the\n"
@@ -113,7 +116,7 @@ static int help(void) {
                "  6    DiskMax= cannot be enforced here\n"
                "  126  command found but not executable\n"
                "  127  command not found\n",
-               AGENTS_CONFDIR, AGENTS_CONFDIR, AGENTS_RUNDIR);
+               AGENTS_RUNDIR, AGENTS_CONFDIR, AGENTS_CONFDIR, AGENTS_RUNDIR);
         return 0;
 }
 
@@ -340,6 +343,8 @@ static int run(void) {
                         r = credentials_prepare(arg_name, runtime_directory(), uid);
                 if (r >= 0)
                         r = scratch_prepare(uid);
+                if (r >= 0)
+                        r = deadline_prepare(arg_name, c);
                 if (r < 0)
                         return r;
         }

@@ -28,7 +28,7 @@ static size_t disk_read_all(Daemon *d) {
         for (size_t i = 0; i < n; i++) {
                 int r = disk_fill_read(NULL, disk_path(d, i), &d->disk_fills[i]);
                 if (r < 0) {
-                        if (d->disk_fills[i].size_bytes > 0 || d->wakeups_total == 1)
+                        if (d->disk_fills[i].size_bytes > 0 || d->looks_total == 1)
                                 fprintf(stderr, "cannot statvfs %s: %s\n", disk_path(d, i), strerror(-r));
                         d->disk_fills[i] = (DiskFill) {};
                 }

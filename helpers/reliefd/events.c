@@ -1,10 +1,14 @@
 /* nova-reliefd's event flow, all of it: every sd-event source and callback
- * lives here; monitor.c (one look and what follows) and victims.c (kill,
- * confirm) are actions called from it and never call back.
+ * lives here; monitor.c (one look and what follows), victims.c (kill,
+ * confirm) and deadline.c (the soft deadlines) are actions called from it
+ * and never call back.
  *
- * Every wakeup, whatever woke it (a PSI trigger, the slice's memory.events,
- * a victim's cgroup.events, the timer), goes through events_wakeup(): one reap of
- * the victims, one look, the watches renewed, the timer armed again.
+ * Every memory wakeup, whatever woke it (a PSI trigger, the slice's
+ * memory.events, a victim's cgroup.events, the timer), goes through
+ * events_wakeup(): one reap of the victims, one look, the watches renewed,
+ * the timer armed again. The soft deadlines have their own two sources, and
+ * no look: a timer at the earliest deadline, and an inotify watch on the
+ * records' directory. Each wakeup is counted by its source (the metrics).
  *
  * One error policy for every callback: a look that fails (meminfo
  * unreadable: the daemon would decide blind) or a timer that cannot be armed
@@ -19,16 +23,22 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "macro.h"
 #include "reliefd.h"
+#include "soft-deadline.h"
 #include "str-util.h"
 
 /* Wake on 100 ms of "some" stall within any 1 s window: far earlier than
  * oomd's 60 % over 30 s, and cheap (the kernel polls only while stalling). */
 #define PSI_TRIGGER "some 100000 1000000"
+/* The soft deadlines' timer: never early, up to 1 s late (the old
+ * per-agent timer unit's AccuracySec=1s), so sd-event may coalesce it. */
+#define DEADLINE_ACCURACY_USEC (1000ULL * 1000)
+#define DEADLINE_EVENTS (IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE | IN_ONLYDIR)
 
 /* The slice's cgroup was removed (its last agent stopped): its files poll
  * as EPOLLERR for ever. Drop both watches; watch_slice() renews them. */
@@ -64,13 +74,16 @@ static void watch_victims(Daemon *d) {
 }
 
 static void watch_slice(Daemon *d);
+static void watch_deadlines(Daemon *d, bool verbose);
 
-int events_wakeup(Daemon *d) {
+int events_wakeup(Daemon *d, WakeupSource source) {
         uint64_t sleep;
         int r;
 
-        d->wakeups_total++;
+        d->wakeups[source]++;
+        d->looks_total++;
         watch_slice(d);
+        watch_deadlines(d, false);
         victims_reap(d);
         r = monitor_tick(d, &sleep);
         if (r >= 0) {
@@ -85,12 +98,14 @@ int events_wakeup(Daemon *d) {
         return r < 0 ? sd_event_exit(d->event, RELIEFD_EXIT_HOST) : 0;
 }
 
-static int on_psi(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
-        Daemon *d = userdata;
-
+static int wake_slice(Daemon *d, sd_event_source *s, uint32_t revents, WakeupSource source) {
         if ((revents & EPOLLERR) && (s == d->slice_psi || s == d->slice_events))
                 unwatch_slice(d);
-        return events_wakeup(d);
+        return events_wakeup(d, source);
+}
+
+static int on_psi(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        return wake_slice(userdata, s, revents, WAKEUP_PSI);
 }
 
 static int on_memory_events(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -99,7 +114,7 @@ static int on_memory_events(sd_event_source *s, int fd, uint32_t revents, void *
         /* Reading re-arms kernfs' POLLPRI; ENODEV: the cgroup is gone. */
         if (pread(fd, buf, sizeof(buf), 0) < 0)
                 revents |= EPOLLERR;
-        return on_psi(s, fd, revents, userdata);
+        return wake_slice(userdata, s, revents, WAKEUP_MEMORY_EVENTS);
 }
 
 static int on_victim_events(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
@@ -108,11 +123,98 @@ static int on_victim_events(sd_event_source *s, int fd, uint32_t revents, void *
         /* Re-arms kernfs' POLLPRI; a failure means the cgroup is gone, which the reap sees. */
         ssize_t k = pread(fd, buf, sizeof(buf), 0);
         (void) k;
-        return events_wakeup(userdata);
+        return events_wakeup(userdata, WAKEUP_VICTIM);
 }
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
-        return events_wakeup(userdata);
+        return events_wakeup(userdata, WAKEUP_TIMER);
+}
+
+/* The soft deadlines' timer at the earliest entry, off without any. */
+static int arm_deadlines(Daemon *d) {
+        int r;
+
+        if (d->deadlines.n == 0)
+                r = sd_event_source_set_enabled(d->deadline_timer, SD_EVENT_OFF);
+        else {
+                r = sd_event_source_set_time(d->deadline_timer, d->deadlines.items[0].due_usec);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(d->deadline_timer, SD_EVENT_ONESHOT);
+        }
+        if (r < 0) {
+                log_error("cannot arm the soft-deadline timer: %s", strerror(-r));
+                return sd_event_exit(d->event, RELIEFD_EXIT_HOST);
+        }
+        return 0;
+}
+
+static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata) {
+        Daemon *d = userdata;
+
+        d->wakeups[WAKEUP_DEADLINE]++;
+        deadline_due(d);
+        return arm_deadlines(d);
+}
+
+static void unwatch_deadlines(Daemon *d) {
+        d->deadline_watch = sd_event_source_disable_unref(d->deadline_watch);
+}
+
+/* Records written (renamed in) or removed. The directory itself removed
+ * (IN_IGNORED): watched again, made again if need be, at the next look. A
+ * full inotify queue: the directory is read whole. */
+static int on_deadline_dir(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Daemon *d = userdata;
+        _Alignas(struct inotify_event) char buf[4096];
+        bool rescan = false, gone = false;
+        ssize_t k;
+
+        d->wakeups[WAKEUP_INOTIFY]++;
+        while ((k = read(fd, buf, sizeof(buf))) > 0 || (k < 0 && errno == EINTR))
+                for (char *p = buf; k > 0 && p < buf + k;) {
+                        const struct inotify_event *ev = (const struct inotify_event *) p;
+                        if (ev->mask & IN_Q_OVERFLOW)
+                                rescan = true;
+                        else if (ev->mask & IN_IGNORED)
+                                gone = true;
+                        else if (ev->len > 0)
+                                deadline_changed(d, ev->name);
+                        p += sizeof(*ev) + ev->len;
+                }
+        if (gone) {
+                log_warning("%s was removed; soft deadlines are watched again from the next look", d->deadline_dir);
+                unwatch_deadlines(d);
+        } else if (rescan)
+                deadline_scan(d);
+        return arm_deadlines(d);
+}
+
+/* The records' directory, made if missing (deadline.c says why), watched,
+ * then read whole: what was written before the watch is found too. Tried
+ * again at every look until it works. */
+static void watch_deadlines(Daemon *d, bool verbose) {
+        int fd = -EBADF, r;
+
+        if (d->deadline_watch)
+                return;
+        r = deadline_dir_open(d);
+        if (r >= 0)
+                fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        if (r >= 0 && (fd < 0 || inotify_add_watch(fd, d->deadline_dir, DEADLINE_EVENTS) < 0))
+                r = -errno;
+        if (r >= 0)
+                r = sd_event_add_io(d->event, &d->deadline_watch, fd, EPOLLIN, on_deadline_dir, d);
+        if (r < 0) {
+                if (fd >= 0)
+                        close(fd);
+                if (verbose)
+                        log_error("cannot watch %s/" SOFT_DEADLINE_SUBDIR ": %s; tried again at every look", d->rundir,
+                                  strerror(-r));
+                return;
+        }
+        (void) sd_event_source_set_io_fd_own(d->deadline_watch, true);
+        deadline_scan(d);
+        (void) arm_deadlines(d);
 }
 
 /* A PSI trigger (path: a pressure file); a failure is logged, not fatal:
@@ -176,6 +278,7 @@ int events_setup(Daemon *d) {
 
         if (!host_psi)
                 return -ENOMEM;
+        d->deadline_dir_fd = -EBADF;
         r = sd_event_default(&d->event);
         if (r < 0)
                 return r;
@@ -189,6 +292,11 @@ int events_setup(Daemon *d) {
         (void) sd_event_set_watchdog(d->event, true);
         (void) watch_psi(d, host_psi, NULL);
         watch_slice(d);
+        r = sd_event_add_time(d->event, &d->deadline_timer, CLOCK_MONOTONIC, 0, DEADLINE_ACCURACY_USEC, on_deadline, d);
+        if (r < 0)
+                return r;
+        (void) sd_event_source_set_enabled(d->deadline_timer, SD_EVENT_OFF);
+        watch_deadlines(d, true);
         r = sd_event_add_time_relative(d->event, &d->timer, CLOCK_MONOTONIC, 0, 10 * 1000, on_timer, d);
         if (r < 0)
                 return r;
@@ -198,13 +306,17 @@ int events_setup(Daemon *d) {
 int events_first_look(Daemon *d) {
         int code;
 
-        (void) events_wakeup(d);
+        /* The timer armed at 0 by events_setup(), brought forward. */
+        (void) events_wakeup(d, WAKEUP_TIMER);
         return sd_event_get_exit_code(d->event, &code) >= 0 ? code : RELIEFD_EXIT_OK;
 }
 
 void events_done(Daemon *d) {
         victims_free(d);
         unwatch_slice(d);
+        unwatch_deadlines(d);
+        d->deadline_timer = sd_event_source_unref(d->deadline_timer);
+        deadline_done(d);
         d->timer = sd_event_source_unref(d->timer);
         d->event = sd_event_unref(d->event);
 }

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/pidfd.h>
 #include <systemd/sd-journal.h>
 
 #include "agent-unit.h"
@@ -22,18 +21,6 @@
 
 static bool is_agent_dir(const struct dirent *de) {
         return de->d_type == DT_DIR && agent_unit_is_agent(de->d_name);
-}
-
-/* Whether pid is (still) a process of unit: /proc/PID/cgroup ends in
- * "/UNIT". Read after pidfd_open(), it tells that the pidfd holds the
- * process cgroup.procs listed, not a later one that got its PID. */
-static bool pid_in_unit(const Daemon *d, pid_t pid, const char *unit) {
-        _cleanup_(freep) char *path = NULL;
-
-        if (pid <= 0 || cgroup_self_path(d->proc_root, pid, &path) < 0)
-                return false;
-        size_t n = strlen(path), u = strlen(unit);
-        return n > u && path[n - u - 1] == '/' && strcmp(path + n - u, unit) == 0;
 }
 
 /* SIGUSR2 to one agent's top-level processes, through a pidfd (a PID can be
@@ -47,13 +34,12 @@ static unsigned hint_agent(const Daemon *d, const char *unit) {
         if (!dir || cgroup_top_level_pids(d->proc_root, dir, &pids, &n) < 0)
                 return 0; /* stopped meanwhile */
         for (size_t i = 0; i < n; i++) {
-                _cleanup_(closep) int fd = pidfd_open(pids[i], 0);
-                if (fd < 0 || !pid_in_unit(d, pids[i], unit))
-                        continue; /* exited, or its PID is another process's now */
-                if (pidfd_send_signal(fd, SIGUSR2, NULL, 0) >= 0)
+                int r = cgroup_signal_pid(d->proc_root, pids[i], unit, SIGUSR2);
+                if (r >= 0)
                         sent++;
-                else if (errno != ESRCH)
-                        sd_journal_print(LOG_WARNING, "Soft pressure hint to %s, pid %d: %m", unit, (int) pids[i]);
+                else if (r != -ESRCH) /* -ESRCH: exited, or its PID is another process's now */
+                        sd_journal_print(LOG_WARNING, "Soft pressure hint to %s, pid %d: %s", unit, (int) pids[i],
+                                         strerror(-r));
         }
         return sent;
 }

@@ -14,6 +14,15 @@
 #include "macro.h"
 #include "reliefd.h"
 
+const char *const wakeup_source_names[_WAKEUP_SOURCE_MAX] = {
+        [WAKEUP_TIMER] = "timer",
+        [WAKEUP_PSI] = "psi",
+        [WAKEUP_MEMORY_EVENTS] = "memory_events",
+        [WAKEUP_VICTIM] = "victim",
+        [WAKEUP_DEADLINE] = "deadline",
+        [WAKEUP_INOTIFY] = "inotify",
+};
+
 /* Metrics at most this often, unless something changed. */
 #define METRICS_INTERVAL_USEC (10ULL * 1000 * 1000)
 
@@ -57,12 +66,19 @@ int metrics_write(Daemon *d, bool force) {
                 { "reliefs_total", "Relief rounds started.", d->reliefs_total },
                 { "admission_transitions_total", "Admission closed or opened.", d->transitions_total },
                 { "outside_pressure_total", "Relief due but the pressure came from outside the slice.", d->outside_total },
-                { "wakeups_total", "Looks at the host's memory.", d->wakeups_total },
+                { "soft_deadlines_total", "Soft deadlines reached: SIGUSR1 sent to an agent's main process.",
+                  d->soft_deadlines_total },
         };
         for (size_t i = 0; i < ELEMENTSOF(counters); i++)
                 fprintf(f, "# HELP nova_reliefd_%s %s\n# TYPE nova_reliefd_%s counter\nnova_reliefd_%s %llu\n",
                         counters[i].name, counters[i].help, counters[i].name, counters[i].name,
                         (unsigned long long) counters[i].v);
+        /* Every source, 0 included: a series that appears late breaks rate(). */
+        fputs("# HELP nova_reliefd_wakeups_total Wakeups of the daemon, by the event source that woke it.\n"
+              "# TYPE nova_reliefd_wakeups_total counter\n", f);
+        for (size_t i = 0; i < _WAKEUP_SOURCE_MAX; i++)
+                fprintf(f, "nova_reliefd_wakeups_total{source=\"%s\"} %llu\n", wakeup_source_names[i],
+                        (unsigned long long) d->wakeups[i]);
         fprintf(f, "# HELP nova_reliefd_last_relief_timestamp_seconds When relief last killed (0: never).\n"
                    "# TYPE nova_reliefd_last_relief_timestamp_seconds gauge\n"
                    "nova_reliefd_last_relief_timestamp_seconds %llu\n",

@@ -1,16 +1,18 @@
 #pragma once
 
-/* nova-reliefd: memory relief and admission control for nova-agents.slice.
- * reliefd.c is main(); events.c holds every event source and callback and
- * the one error policy; the actions it calls: monitor.c takes one look (a
- * "tick") and acts, victims.c kills and confirms, output.c writes the
- * journal entries, the admission file and the metrics. */
+/* nova-reliefd: memory relief and admission control for nova-agents.slice,
+ * and the agents' soft deadlines. reliefd.c is main(); events.c holds every
+ * event source and callback and the one error policy; the actions it calls:
+ * monitor.c takes one look (a "tick") and acts, victims.c kills and
+ * confirms, deadline.c sends the soft deadlines' SIGUSR1, output.c writes
+ * the journal entries, the admission file and the metrics. */
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <systemd/sd-event.h>
 
+#include "deadline.h"
 #include "disk-fill.h"
 #include "host-memory.h"
 #include "policy.h"
@@ -53,6 +55,17 @@ typedef struct Agent {
         bool seen;
 } Agent;
 
+/* What woke the daemon: the label of nova_reliefd_wakeups_total. */
+typedef enum WakeupSource {
+        WAKEUP_TIMER,         /* the sleep between looks ran out */
+        WAKEUP_PSI,           /* a PSI trigger, the host's or the slice's */
+        WAKEUP_MEMORY_EVENTS, /* the slice's memory.events */
+        WAKEUP_VICTIM,        /* a victim's cgroup.events */
+        WAKEUP_DEADLINE,      /* a soft deadline's time */
+        WAKEUP_INOTIFY,       /* a soft-deadline record written or removed */
+        _WAKEUP_SOURCE_MAX,
+} WakeupSource;
+
 typedef struct Daemon {
         ReliefConfig config;
         const char *proc_root, *slice_dir, *rundir, *confdir;
@@ -67,7 +80,9 @@ typedef struct Daemon {
         HostMemory host;
         FillTrack fill;  /* used memory at the previous look */
         /* Counters for the metrics. */
-        uint64_t kills_total, reliefs_total, transitions_total, wakeups_total, outside_total;
+        uint64_t kills_total, reliefs_total, transitions_total, outside_total, soft_deadlines_total;
+        uint64_t wakeups[_WAKEUP_SOURCE_MAX];
+        uint64_t looks_total;      /* wakeups of the first four sources, and the first look */
         uint64_t last_relief_usec; /* CLOCK_REALTIME */
         uint64_t last_relief_victims;
         char reason[160];          /* of the last admission change */
@@ -82,14 +97,21 @@ typedef struct Daemon {
         DiskFill disk_fills[1 + RELIEF_DISK_PATHS_MAX];
         size_t n_disk_fills;
         char disk_reason[160];          /* of the last disk close */
+        /* Soft deadlines (deadline.c): the records of <rundir>/soft-deadline. */
+        DeadlineHeap deadlines;
+        char *deadline_dir;
+        int deadline_dir_fd;            /* -EBADF while not watched */
+        sd_event_source *deadline_timer, *deadline_watch;
 } Daemon;
 
 /* events.c: the event sources (PSI triggers, memory.events of the slice,
- * cgroup.events of each victim, the timer) and their callbacks. */
+ * cgroup.events of each victim, the timer, the soft deadlines' timer and
+ * directory watch) and their callbacks. */
 int events_setup(Daemon *d);
-/* What every callback does: reap, look, watch the new victims, arm the
- * timer; an error of the look or the timer ends the loop (RELIEFD_EXIT_HOST). */
-int events_wakeup(Daemon *d);
+/* What every memory callback does: reap, look, watch the new victims, arm
+ * the timer; an error of the look or the timer ends the loop
+ * (RELIEFD_EXIT_HOST). source is counted in d->wakeups. */
+int events_wakeup(Daemon *d, WakeupSource source);
 /* The first look, through the same policy as every wakeup: the exit code
  * it asks for, RELIEFD_EXIT_OK to go on. */
 int events_first_look(Daemon *d);
@@ -117,6 +139,17 @@ void disk_tick(Daemon *d, double used_percent);
 bool disk_keeps_closed(Daemon *d, double used_percent);
 void disk_metrics(const Daemon *d, FILE *f);
 
+/* deadline.c: the soft deadlines (soft-deadline.h). deadline_dir_open()
+ * makes <rundir>/soft-deadline if it is missing and opens it; scan reads it
+ * whole (at the start, after an inotify overflow) and forgets records no
+ * longer there; changed reads one record after an inotify event; due sends
+ * SIGUSR1 for every record due by now (or finds it later, or gone). */
+int deadline_dir_open(Daemon *d);
+void deadline_scan(Daemon *d);
+void deadline_changed(Daemon *d, const char *name);
+void deadline_due(Daemon *d);
+void deadline_done(Daemon *d);
+
 /* hint.c: SoftPressureHint=yes, when admission closes. */
 void hint_send(const Daemon *d);
 
@@ -125,3 +158,4 @@ void hint_send(const Daemon *d);
  * only the last relief changed). */
 int admission_publish(Daemon *d, double used_percent, const char *reason);
 int metrics_write(Daemon *d, bool force);
+extern const char *const wakeup_source_names[_WAKEUP_SOURCE_MAX];

@@ -63,6 +63,10 @@ int agent_config_load(
                 if (r < 0)
                         return r;
         }
+        if (!c->soft_deadline_set) {
+                c->soft_deadline_usec = AGENT_CONFIG_SOFT_DEADLINE_DEFAULT_USEC;
+                c->soft_deadline_set = true;
+        }
 
         *ret = TAKE_PTR(c);
         return 0;

@@ -106,6 +106,19 @@ static int parse_disk_max(AgentConfig *c, const char *value, const Line *l) {
         return 0;
 }
 
+static int parse_soft_deadline(AgentConfig *c, const char *value, const Line *l) {
+        const char *reason = NULL;
+
+        if (agent_config_soft_deadline_parse(value, &c->soft_deadline_usec, &reason) < 0) {
+                _cleanup_(freep) char *v = str_escape(value);
+                if (!v)
+                        return -ENOMEM;
+                return line_error(l, -EINVAL, "invalid SoftDeadlineSec= \"%s\": %s", v, reason);
+        }
+        c->soft_deadline_set = true;
+        return 0;
+}
+
 static const struct {
         const char *key;
         int (*parse)(AgentConfig *c, const char *value, const Line *l);
@@ -114,6 +127,7 @@ static const struct {
         { "Workspace", parse_workspace },
         { "Environment", parse_environment },
         { "DiskMax", parse_disk_max },
+        { "SoftDeadlineSec", parse_soft_deadline },
 };
 
 static int parse_line(AgentConfig *c, char *line, const Line *l) {

@@ -51,6 +51,10 @@ static int check_representable(const AgentConfig *c, const char *name, char **re
 
         if (c->disk_max > 0 && c->disk_max < AGENT_CONFIG_DISK_MAX_MIN)
                 return error_set(ret_error, -EINVAL, "DiskMax=: below 1M");
+        /* The parser's smallest unit is the millisecond. */
+        if (c->soft_deadline_usec % 1000 != 0 ||
+            (c->soft_deadline_usec > 0 && c->soft_deadline_usec < AGENT_CONFIG_SOFT_DEADLINE_MIN_USEC))
+                return error_set(ret_error, -EINVAL, "SoftDeadlineSec=: not whole milliseconds of at least 100ms");
         for (char **e = c->environment; e && *e; e++) {
                 const char *problem = env_entry_problem(c->environment, e);
                 if (problem)
@@ -89,6 +93,10 @@ static int serialize(FILE *f, const AgentConfig *c, const char *name) {
                 fprintf(f, "Environment=%s\n", *e);
         if (c->disk_max > 0)
                 fprintf(f, "DiskMax=%llu\n", (unsigned long long) c->disk_max);
+        if (c->soft_deadline_set && c->soft_deadline_usec == 0)
+                fputs("SoftDeadlineSec=infinity\n", f);
+        else if (c->soft_deadline_set)
+                fprintf(f, "SoftDeadlineSec=%llums\n", (unsigned long long) (c->soft_deadline_usec / 1000));
 
         return ferror(f) ? -ENOMEM : 0;
 }

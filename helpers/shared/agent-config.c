@@ -50,6 +50,8 @@ int agent_config_copy(const AgentConfig *c, AgentConfig **ret) {
                         return r;
         }
         copy->disk_max = c->disk_max;
+        copy->soft_deadline_usec = c->soft_deadline_usec;
+        copy->soft_deadline_set = c->soft_deadline_set;
 
         *ret = TAKE_PTR(copy);
         return 0;
@@ -63,7 +65,8 @@ static bool streq_null(const char *a, const char *b) {
 
 bool agent_config_equal(const AgentConfig *a, const AgentConfig *b) {
         return strv_equal(a->command, b->command) && streq_null(a->workspace, b->workspace) &&
-               strv_equal(a->environment, b->environment) && a->disk_max == b->disk_max;
+               strv_equal(a->environment, b->environment) && a->disk_max == b->disk_max &&
+               a->soft_deadline_usec == b->soft_deadline_usec && a->soft_deadline_set == b->soft_deadline_set;
 }
 
 static int fail(const char **ret_reason, const char *reason) {
@@ -198,5 +201,24 @@ int agent_config_disk_max_parse(const char *value, uint64_t *ret, const char **r
         if ((n << shift) < AGENT_CONFIG_DISK_MAX_MIN)
                 return fail(ret_reason, "below 1M");
         *ret = n << shift;
+        return 0;
+}
+
+int agent_config_soft_deadline_parse(const char *value, uint64_t *ret, const char **ret_reason) {
+        uint64_t usec;
+        int r;
+
+        if (*value == '\0' || strcmp(value, "infinity") == 0) {
+                *ret = 0;
+                return 0;
+        }
+        r = parse_duration(value, &usec);
+        if (r == -ERANGE)
+                return fail(ret_reason, "too large");
+        if (r < 0)
+                return fail(ret_reason, "not a time span (seconds, or a number with ms, s, min or h)");
+        if (usec > 0 && usec < AGENT_CONFIG_SOFT_DEADLINE_MIN_USEC)
+                return fail(ret_reason, "below 100ms");
+        *ret = usec;
         return 0;
 }

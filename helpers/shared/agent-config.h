@@ -20,6 +20,11 @@
  *                 or with K, M, G or T (powers of 1024), at least 1M;
  *                 "infinity" or empty: no limit. Enforced by a project
  *                 quota (project-quota.h), refused where none can be set.
+ *   SoftDeadlineSec= how long after its start the agent's main process gets
+ *                 SIGUSR1 ("wrap up"): a time span (900, 3s, 15min, 1h,
+ *                 500ms; at least 100ms); 0, "infinity" or empty: none.
+ *                 Set in no file: AGENT_CONFIG_SOFT_DEADLINE_DEFAULT_USEC.
+ *                 nova-reliefd sends it (soft-deadline.h).
  *
  * Every function here returns 0 or a negative errno: -EINVAL for a file (or
  * a config to write) that breaks the rules above, -ENOMEM, or the error of
@@ -41,6 +46,8 @@ typedef struct AgentConfig {
         char *workspace;    /* with %i expanded; NULL when unset (the default applies) */
         char **environment; /* "KEY=VALUE", each KEY once, in order of first definition */
         uint64_t disk_max;  /* DiskMax= in bytes; 0: no limit */
+        uint64_t soft_deadline_usec; /* SoftDeadlineSec=; 0: none */
+        bool soft_deadline_set;      /* whether a file said SoftDeadlineSec= at all */
 } AgentConfig;
 
 int agent_config_new(AgentConfig **ret);
@@ -55,8 +62,8 @@ bool agent_config_equal(const AgentConfig *a, const AgentConfig *b);
  * file is -ENOENT (with a message too); agent_config_load() skips those. */
 int agent_config_parse_file(AgentConfig *c, const char *path, const char *name, char **ret_error);
 
-/* Reads the three files for agent name. On success Command is set and
- * Workspace is filled in, from AGENT_CONFIG_DEFAULT_WORKSPACE if need be. */
+/* Reads the three files for agent name. On success Command is set, and
+ * Workspace and SoftDeadlineSec= are filled in from the defaults if need be. */
 int agent_config_load(
                 const char *confdir,
                 const char *rundir,
@@ -76,6 +83,17 @@ int agent_config_write_atomic(const char *dir, const char *name, const AgentConf
 /* DiskMax='s value: "" or "infinity" is 0 (no limit). */
 #define AGENT_CONFIG_DISK_MAX_MIN (1024ULL * 1024)
 int agent_config_disk_max_parse(const char *value, uint64_t *ret, const char **ret_reason);
+
+/* Seed policy: SIGUSR1 at 15 min, half of the hard RuntimeMaxSec=30min. Also
+ * the default when no file sets the key: dpkg keeps an admin's edited
+ * default.conf from before the key existed, and its agents had the warning. */
+#define AGENT_CONFIG_SOFT_DEADLINE_DEFAULT_USEC (15ULL * 60 * 1000000)
+/* nova-reliefd looks first this long after --prepare wrote the record: by
+ * then --prepare (which writes it last) has exited and cannot be taken for
+ * the main process. */
+#define AGENT_CONFIG_SOFT_DEADLINE_MIN_USEC (100ULL * 1000)
+/* SoftDeadlineSec='s value, in µs: "", "0" or "infinity" is 0 (none). */
+int agent_config_soft_deadline_parse(const char *value, uint64_t *ret, const char **ret_reason);
 
 /* assignment is KEY=VALUE with a valid KEY outside the reserved prefix. */
 int agent_config_env_check(const char *assignment, const char **ret_reason);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/pidfd.h>
 #include <sys/statfs.h>
 
 #include "cgroup-util.h"
@@ -96,12 +97,13 @@ int cgroup_unified_mountpoint(const char **ret) {
         return -ENOMEDIUM;
 }
 
-/* The parent pid from <proc_root>/PID/stat: "PID (COMM) STATE PPID …",
- * where COMM may itself hold spaces and parentheses. */
-static int read_ppid(const char *proc_root, pid_t pid, pid_t *ret) {
+/* Field number field (proc(5)'s numbering: 4 is the parent pid, 22 the
+ * start time) of <proc_root>/PID/stat: "PID (COMM) STATE PPID …", where
+ * COMM may itself hold spaces and parentheses. */
+static int read_stat_field(const char *proc_root, pid_t pid, unsigned field, uint64_t *ret) {
         _cleanup_(freep) char *fn = str_printf("%s/%d/stat", proc_root ? proc_root : "/proc", (int) pid);
-        char buf[512];
-        int ppid;
+        char buf[1024];
+        uint64_t v = 0;
 
         if (!fn)
                 return -ENOMEM;
@@ -110,14 +112,24 @@ static int read_ppid(const char *proc_root, pid_t pid, pid_t *ret) {
                 return -errno;
         if (!fgets(buf, sizeof(buf), f))
                 return -EBADMSG;
-        const char *close_paren = strrchr(buf, ')');
-        if (!close_paren || sscanf(close_paren + 1, " %*c %d", &ppid) != 1)
+        /* The field after ')' is the third (STATE). */
+        const char *p = strrchr(buf, ')');
+        if (!p || field < 3)
                 return -EBADMSG;
-        *ret = ppid;
+        p++;
+        for (unsigned i = 3; i <= field; i++) {
+                p += strspn(p, " ");
+                if (*p == '\0' || *p == '\n')
+                        return -EBADMSG;
+                if (i == field && (str_parse_u64(p, NULL, &v) < 0 || !strchr(" \n", p[strspn(p, "0123456789")])))
+                        return -EBADMSG;
+                p += strcspn(p, " ");
+        }
+        *ret = v;
         return 0;
 }
 
-static int read_procs(const char *cgroup_dir, pid_t **ret, size_t *ret_n) {
+int cgroup_procs(const char *cgroup_dir, pid_t **ret, size_t *ret_n) {
         _cleanup_(freep) char *fn = str_printf("%s/cgroup.procs", cgroup_dir);
         _cleanup_(freep) pid_t *pids = NULL;
         size_t n = 0, alloc = 0;
@@ -156,7 +168,7 @@ int cgroup_top_level_pids(const char *proc_root, const char *cgroup_dir, pid_t *
         _cleanup_(freep) pid_t *pids = NULL, *top = NULL;
         size_t n = 0, k = 0;
 
-        int r = read_procs(cgroup_dir, &pids, &n);
+        int r = cgroup_procs(cgroup_dir, &pids, &n);
         if (r < 0)
                 return r;
         /* Kept apart from pids: every listed pid must stay searchable as a
@@ -165,15 +177,65 @@ int cgroup_top_level_pids(const char *proc_root, const char *cgroup_dir, pid_t *
                 return -ENOMEM;
         /* Quadratic, but an agent holds at most TasksMax=512 tasks. */
         for (size_t i = 0; i < n; i++) {
-                pid_t ppid;
-                if (read_ppid(proc_root, pids[i], &ppid) < 0)
+                uint64_t ppid;
+                if (read_stat_field(proc_root, pids[i], 4, &ppid) < 0)
                         continue; /* exited meanwhile, or not ours to read */
-                if (!pid_listed(pids, n, ppid))
+                if (!pid_listed(pids, n, (pid_t) ppid))
                         top[k++] = pids[i];
         }
         *ret = k > 0 ? TAKE_PTR(top) : NULL;
         *ret_n = k;
         return 0;
+}
+
+int proc_start_ticks(const char *proc_root, pid_t pid, uint64_t *ret) {
+        return read_stat_field(proc_root, pid, 22, ret);
+}
+
+int cgroup_first_started(const char *proc_root, const char *cgroup_dir, pid_t *ret_pid, uint64_t *ret_ticks) {
+        _cleanup_(freep) pid_t *pids = NULL;
+        uint64_t first = UINT64_MAX, ticks;
+        pid_t pid = 0;
+        size_t n = 0;
+
+        int r = cgroup_procs(cgroup_dir, &pids, &n);
+        if (r < 0)
+                return r;
+        /* Ties (the same tick) go to the lower pid: the kernel hands pids out
+         * upwards, and a pid wrap-around within one tick is not a case. */
+        for (size_t i = 0; i < n; i++)
+                if (proc_start_ticks(proc_root, pids[i], &ticks) >= 0 &&
+                    (ticks < first || (ticks == first && pids[i] < pid))) {
+                        first = ticks;
+                        pid = pids[i];
+                }
+        if (pid == 0)
+                return -ESRCH;
+        *ret_pid = pid;
+        *ret_ticks = first;
+        return 0;
+}
+
+/* Whether pid is a process of unit: its cgroup path ends in "/UNIT". */
+static bool pid_in_unit(const char *proc_root, pid_t pid, const char *unit) {
+        _cleanup_(freep) char *path = NULL;
+
+        if (pid <= 0 || cgroup_self_path(proc_root, pid, &path) < 0)
+                return false;
+        size_t n = strlen(path), u = strlen(unit);
+        return n > u && path[n - u - 1] == '/' && strcmp(path + n - u, unit) == 0;
+}
+
+int cgroup_signal_pid(const char *proc_root, pid_t pid, const char *unit, int sig) {
+        _cleanup_(closep) int fd = pidfd_open(pid, 0);
+
+        if (fd < 0)
+                return -errno;
+        /* After pidfd_open(): the pidfd holds the process cgroup.procs
+         * listed, not a later one that got its PID, if it is still there. */
+        if (!pid_in_unit(proc_root, pid, unit))
+                return -ESRCH;
+        return pidfd_send_signal(fd, sig, NULL, 0) < 0 ? -errno : 0;
 }
 
 int cgroup_value_parse(const char *text, uint64_t *ret) {

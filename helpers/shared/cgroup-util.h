@@ -23,6 +23,26 @@ int cgroup_unified_mountpoint(const char **ret);
  * there are none. */
 int cgroup_top_level_pids(const char *proc_root, const char *cgroup_dir, pid_t **ret, size_t *ret_n);
 
+/* The pids in <cgroup_dir>/cgroup.procs, in its order; *ret is NULL when
+ * there are none. -ENOENT when the cgroup is gone. */
+int cgroup_procs(const char *cgroup_dir, pid_t **ret, size_t *ret_n);
+
+/* Field 22 of <proc_root>/PID/stat (NULL: /proc): when the process started,
+ * in clock ticks (sysconf(_SC_CLK_TCK)) since boot, rounded down; CLOCK_BOOTTIME. */
+int proc_start_ticks(const char *proc_root, pid_t pid, uint64_t *ret);
+
+/* The process of <cgroup_dir>/cgroup.procs that started first, and its
+ * start: for a service past its ExecStartPre=, its main process (the one
+ * systemd forked for ExecStart=; what it forks starts later). -ESRCH when
+ * none is left. */
+int cgroup_first_started(const char *proc_root, const char *cgroup_dir, pid_t *ret_pid, uint64_t *ret_ticks);
+
+/* Sends sig to pid through a pidfd, if pid is still a process of unit (its
+ * cgroup path in <proc_root>/PID/cgroup ends in "/UNIT"): a PID read from
+ * cgroup.procs can be reused before the signal. -ESRCH when it has exited
+ * or is not unit's. */
+int cgroup_signal_pid(const char *proc_root, pid_t pid, const char *unit, int sig);
+
 /* The values of cgroup files in bytes or tasks: AGENT_CGROUP_UNKNOWN marks
  * a file that is absent or unreadable, AGENT_CGROUP_MAX the literal "max". */
 #define AGENT_CGROUP_UNKNOWN UINT64_MAX

@@ -65,7 +65,7 @@ write() { # write FILE LINE…: a configuration file, one argument per line
 	printf '%s\n' "$@" >"$f"
 }
 
-echo "1..44"
+echo "1..49"
 
 launch --help
 is "$rc" 0 "--help exits 0"
@@ -198,6 +198,33 @@ is "$err" "nova-agent-exec: --prepare needs exactly one RuntimeDirectory= (\$RUN
 printf 'Comand=x\n' >"$rt/a1.conf"
 RUNTIME_DIRECTORY=$rt launch a1
 is "$rc" 3 "a garbled prepared file: exit 3"
+rm -f "$rt/a1.conf"
+
+# The soft deadline's record for nova-reliefd: SOFT_USEC and the inode of the
+# cgroup --prepare ran in (this test's own here); SoftDeadlineSec=0 removes an
+# earlier run's. Every --prepare above wrote one too (the 15 min default).
+cg=$(sed -n 's/^0:://p' /proc/self/cgroup)
+mnt=
+for m in /sys/fs/cgroup /sys/fs/cgroup/unified; do
+	[ "$(stat -fc %T "$m" 2>/dev/null)" = cgroup2fs ] && { mnt=$m; break; }
+done
+record=$NOVA_AGENTS_RUNDIR/soft-deadline/a1
+write "$NOVA_AGENTS_RUNDIR/a1.conf" "Command=/bin/true" "SoftDeadlineSec=3s"
+RUNTIME_DIRECTORY=$rt launch --prepare a1
+if [ -n "$mnt" ] && [ -n "$cg" ]; then
+	is "$rc" 0 "--prepare with SoftDeadlineSec=3s: exit 0"
+	is "$(cat "$record" 2>&1)" "3000000 $(stat -c %i "$mnt$cg")" \
+		"--prepare: the record holds 3 s in µs and the inode of its cgroup directory"
+	is "$(stat -c %a "$(dirname "$record")")" 700 "--prepare: the records' directory is 0700"
+else
+	for what in exit record mode; do
+		n=$((n + 1)); echo "ok $n - --prepare with SoftDeadlineSec=3s: $what # SKIP no cgroup v2 here"
+	done
+fi
+write "$NOVA_AGENTS_RUNDIR/a1.conf" "Command=/bin/true" "SoftDeadlineSec=0"
+RUNTIME_DIRECTORY=$rt launch --prepare a1
+is "$rc" 0 "--prepare with SoftDeadlineSec=0: exit 0"
+is "$(ls -A "$(dirname "$record")")" "" "--prepare with SoftDeadlineSec=0: the earlier record is gone"
 rm -f "$rt/a1.conf"
 
 # DiskMax= is refused, not ignored, where no project quota can be set: here

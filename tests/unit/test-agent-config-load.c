@@ -32,6 +32,7 @@ static void test_layers(void) {
                 ok(words_equal(alpha->environment,
                                WORDS("SHARED=from-run", "DEFAULT_ONLY=1", "AGENT_ONLY=2")),
                    "alpha: Environment= merged by KEY, later files win");
+                is_int((long long) alpha->soft_deadline_usec, 3000000, "alpha: SoftDeadlineSec= of the agent file");
         } else
                 diag("  %s", error ? error : "(no message)");
 
@@ -42,12 +43,17 @@ static void test_layers(void) {
                 is_str(beta->workspace, "/var/lib/nova-agents/workspaces/beta", "beta: default workspace");
                 ok(words_equal(beta->environment, WORDS("SHARED=from-default", "DEFAULT_ONLY=1")),
                    "beta: default Environment=");
+                ok(beta->soft_deadline_set && beta->soft_deadline_usec == AGENT_CONFIG_SOFT_DEADLINE_DEFAULT_USEC,
+                   "beta: no file sets SoftDeadlineSec=: the 15 min default");
         }
 
         r = agent_config_load(confdir, rundir, "epsilon", &epsilon, NULL);
-        if (is_int(r, 0, "epsilon loads"))
+        if (is_int(r, 0, "epsilon loads")) {
                 ok(words_equal(epsilon->environment, WORDS("ONLY=1")),
                    "epsilon: an empty Environment= clears earlier files");
+                ok(epsilon->soft_deadline_set && epsilon->soft_deadline_usec == 0,
+                   "epsilon: SoftDeadlineSec=0 is none, not the default");
+        }
 }
 
 static void test_layer_errors(void) {

@@ -34,6 +34,8 @@ static AgentConfig *tricky_config(void) {
         c->environment = strv_of(env);
         c->workspace = strdup("/srv/100% sure/%i literally");
         c->disk_max = (50ULL << 20) + 1; /* not a round size: written in bytes */
+        c->soft_deadline_usec = 1500000; /* not whole seconds: written in ms */
+        c->soft_deadline_set = true;
         if (!c->workspace)
                 bail_out("out of memory");
         return c;
@@ -73,10 +75,18 @@ static void test_round_trip(const char *dir) {
         agent_config_free(back);
         back = parse_back(dir, "empty");
         ok(back && agent_config_equal(empty, back), "empty config parses back empty");
+
+        /* SoftDeadlineSec=0 (none) stays set: it must win over the default. */
+        empty->soft_deadline_set = true;
+        is_int(agent_config_write_atomic(dir, "empty", empty, NULL), 0, "no soft deadline written");
+        agent_config_free(back);
+        back = parse_back(dir, "empty");
+        ok(back && agent_config_equal(empty, back), "no soft deadline parses back as none, set");
 }
 
 static void test_fixture_round_trip(const char *dir) {
-        static const char *const fixtures[] = { "basic", "whitespace", "quoting", "reset", "percent", "disk-max" };
+        static const char *const fixtures[] = { "basic", "whitespace", "quoting", "reset", "percent", "disk-max",
+                                                "soft-deadline" };
 
         for (size_t i = 0; i < ELEMENTSOF(fixtures); i++) {
                 _cleanup_(freep) char *rel = str_printf("config/good/%s.conf", fixtures[i]), *error = NULL;
@@ -151,6 +161,11 @@ static void test_refusals(const char *dir) {
                 bail_out("out of memory");
         dup->environment = strv_of((const char *const[]){ "A=1", "A=2", NULL });
         is_int(agent_config_write_atomic(dir, "r", dup, NULL), -EINVAL, "refused: a KEY twice");
+        strv_free(dup->environment);
+        dup->environment = NULL;
+        dup->soft_deadline_usec = 1500;
+        dup->soft_deadline_set = true;
+        is_int(agent_config_write_atomic(dir, "r", dup, NULL), -EINVAL, "refused: SoftDeadlineSec= not whole ms");
 
         _cleanup_(freep) char *list = NULL;
         is_int(test_list_dir(dir, &list), 0, "directory listed");

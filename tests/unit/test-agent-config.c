@@ -111,6 +111,8 @@ static const struct {
           "invalid Environment= entry \"NOVA_AGENT_NAME\": names starting with NOVA_AGENT_ are set by the launcher" },
         { "env-no-equals.conf", 1, "invalid Environment= entry \"FOO\": expected KEY=VALUE" },
         { "disk-max.conf", 2, "invalid DiskMax= \"50MB\": not a size (bytes, or a number with K, M, G or T)" },
+        { "soft-deadline.conf", 2,
+          "invalid SoftDeadlineSec= \"15 min\": not a time span (seconds, or a number with ms, s, min or h)" },
 };
 
 /* Each bad file fails with "PATH:LINE: message", and leaves the config as it was. */
@@ -172,6 +174,51 @@ static void test_disk_max(void) {
                 is_int((long long) d->disk_max, 50LL << 20, "disk-max.conf: the last DiskMax= wins");
 }
 
+static void test_soft_deadline(void) {
+        static const char span[] = "not a time span (seconds, or a number with ms, s, min or h)";
+        static const struct {
+                const char *value;
+                int r;
+                unsigned long long usec;
+                const char *reason;
+        } cases[] = {
+                { "", 0, 0, NULL },
+                { "0", 0, 0, NULL },
+                { "infinity", 0, 0, NULL },
+                { "900", 0, 900000000ULL, NULL },
+                { "3s", 0, 3000000ULL, NULL },
+                { "15min", 0, 900000000ULL, NULL },
+                { "1h", 0, 3600000000ULL, NULL },
+                { "500ms", 0, 500000ULL, NULL },
+                { "100ms", 0, 100000ULL, NULL },
+                { "99ms", -EINVAL, 0, "below 100ms" },
+                { "15 min", -EINVAL, 0, span },
+                { "-3s", -EINVAL, 0, span },
+                { "1.5s", -EINVAL, 0, span },
+                { "3d", -EINVAL, 0, span },
+                { "infinite", -EINVAL, 0, span },
+                { "99999999999999999999", -EINVAL, 0, "too large" },
+                { "9999999999999999h", -EINVAL, 0, "too large" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                uint64_t v = 12345;
+                const char *reason = NULL;
+                is_int(agent_config_soft_deadline_parse(cases[i].value, &v, &reason), cases[i].r,
+                       "SoftDeadlineSec=%s", cases[i].value);
+                if (cases[i].r == 0)
+                        is_int((long long) v, (long long) cases[i].usec, "SoftDeadlineSec=%s: usec", cases[i].value);
+                else
+                        is_str(reason, cases[i].reason, "SoftDeadlineSec=%s: reason", cases[i].value);
+        }
+        _cleanup_(agent_config_freep) AgentConfig *d = parse_fixture("config/good/soft-deadline.conf", "a7");
+        if (d)
+                ok(d->soft_deadline_set && d->soft_deadline_usec == 3000000,
+                   "soft-deadline.conf: the last SoftDeadlineSec= wins, an empty one in between did not stick");
+        _cleanup_(agent_config_freep) AgentConfig *b = parse_fixture("config/good/basic.conf", "a1");
+        if (b)
+                ok(!b->soft_deadline_set && b->soft_deadline_usec == 0, "a file without the key leaves it unset");
+}
+
 static void test_missing_file(void) {
         _cleanup_(agent_config_freep) AgentConfig *c = NULL;
         _cleanup_(freep) char *path = test_data_path("config/does-not-exist.conf"), *error = NULL;
@@ -186,6 +233,7 @@ int main(void) {
         test_good_files();
         test_bad_files();
         test_disk_max();
+        test_soft_deadline();
         test_missing_file();
         return done_testing();
 }

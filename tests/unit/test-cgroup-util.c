@@ -1,5 +1,8 @@
-/* cgroup_self_path() on the /proc fixtures in tests/data/proc/. */
+/* cgroup_self_path() on the /proc fixtures in tests/data/proc/; the main
+ * process by start time and the signal through a pidfd on fixtures made
+ * here. */
 
+#include <signal.h>
 #include <string.h>
 
 #include "cgroup-util.h"
@@ -78,9 +81,70 @@ static void test_top_level(void) {
         is_int(cgroup_top_level_pids(proc, missing, &pids, &n), -ENOENT, "a removed cgroup: -ENOENT");
 }
 
+static void stat_fixture(const char *proc, int pid, const char *comm, unsigned long long start) {
+        _cleanup_(freep) char *dir = str_printf("%s/%d", proc, pid), *fn = str_printf("%s/%d/stat", proc, pid);
+        _cleanup_(freep) char *line = str_printf("%d (%s) S 1 %d %d 0 -1 4194560 312 0 0 0 1 0 0 0 20 0 1 0 %llu "
+                                                 "8704000 812 18446744073709551615 1 1 0 0\n",
+                                                 pid, comm, pid, pid, start);
+
+        if (!dir || !fn || !line || mkdir(dir, 0755) < 0 || test_write_file(fn, line, strlen(line)) < 0)
+                bail_out("cannot write a stat fixture");
+}
+
+/* The main process of a service is the first started of its cgroup: 2002
+ * and 2003 started in the same tick, before 2001 (listed first); 2004 has
+ * exited (no stat). */
+static void test_first_started(const char *tmp) {
+        _cleanup_(freep) char *proc = str_printf("%s/proc", tmp), *cg = str_printf("%s/cg", tmp);
+        _cleanup_(freep) char *procs = str_printf("%s/cg/cgroup.procs", tmp), *empty = str_printf("%s/empty", tmp);
+        _cleanup_(freep) char *empty_procs = str_printf("%s/empty/cgroup.procs", tmp);
+        uint64_t ticks = 0;
+        pid_t pid = 0;
+
+        if (!proc || !cg || !procs || !empty || !empty_procs || mkdir(proc, 0755) < 0 || mkdir(cg, 0755) < 0 ||
+            mkdir(empty, 0755) < 0 || test_write_file(procs, "2001\n2004\n2003\n2002\n", 20) < 0 ||
+            test_write_file(empty_procs, "", 0) < 0)
+                bail_out("cannot write the fixtures");
+        stat_fixture(proc, 2001, "sleep", 500);
+        stat_fixture(proc, 2002, "a) S 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 1", 400);
+        stat_fixture(proc, 2003, "make", 400);
+
+        is_int(proc_start_ticks(proc, 2001, &ticks), 0, "start time: read");
+        is_int((long long) ticks, 500, "start time: field 22");
+        is_int(proc_start_ticks(proc, 2002, &ticks), 0, "start time behind a name that mimics a stat line");
+        is_int((long long) ticks, 400, "start time: counted from the last ')'");
+        is_int(proc_start_ticks(proc, 2004, &ticks), -ENOENT, "start time of an exited process: -ENOENT");
+
+        is_int(cgroup_first_started(proc, cg, &pid, &ticks), 0, "first started: found");
+        ok(pid == 2002 && ticks == 400, "first started: 2002 at tick 400 (the lower pid of a tie), not the first listed");
+        is_int(cgroup_first_started(proc, empty, &pid, &ticks), -ESRCH, "an empty cgroup: -ESRCH");
+        _cleanup_(freep) char *gone = str_printf("%s/gone", tmp);
+        is_int(cgroup_first_started(proc, gone, &pid, &ticks), -ENOENT, "a removed cgroup: -ENOENT");
+}
+
+/* Our own process, with a fixture /proc/PID/cgroup: signal 0 reaches it
+ * while the path names the unit, and not when it names another. */
+static void test_signal(const char *tmp) {
+        _cleanup_(freep) char *proc = str_printf("%s/sigproc", tmp), *dir = str_printf("%s/sigproc/%d", tmp, (int) getpid());
+        _cleanup_(freep) char *fn = str_printf("%s/sigproc/%d/cgroup", tmp, (int) getpid());
+        static const char line[] = "0::/nova.slice/nova-agents.slice/nova-agent@t.service\n";
+
+        if (!proc || !dir || !fn || mkdir(proc, 0755) < 0 || mkdir(dir, 0755) < 0 ||
+            test_write_file(fn, line, sizeof(line) - 1) < 0)
+                bail_out("cannot write the fixtures");
+        is_int(cgroup_signal_pid(proc, getpid(), "nova-agent@t.service", 0), 0, "signal: sent while in the unit");
+        is_int(cgroup_signal_pid(proc, getpid(), "t.service", 0), -ESRCH, "signal: a unit whose name only ends alike");
+        is_int(cgroup_signal_pid(proc, getpid(), "nova-agent@u.service", 0), -ESRCH, "signal: another unit: -ESRCH");
+}
+
 int main(void) {
+        _cleanup_(freep) char *tmp = test_mkdtemp();
+
         test_fixtures();
         test_top_level();
+        test_first_started(tmp);
+        test_signal(tmp);
         test_host();
+        test_rm_rf(tmp);
         return done_testing();
 }

@@ -55,7 +55,8 @@ int main(void) {
 
         is_int(events_setup(&d), 0, "the event loop is set up on fixture roots");
         is_int(events_first_look(&d), RELIEFD_EXIT_OK, "the first look goes on");
-        is_int(d.wakeups_total, 1, "the first look is a wakeup like any other");
+        is_int(d.looks_total, 1, "the first look is a look like any other");
+        is_int(d.wakeups[WAKEUP_TIMER], 1, "it stands for the timer set up at 0");
         ok(sd_event_source_get_enabled(d.timer, &enabled) >= 0 && enabled == SD_EVENT_ONESHOT,
            "after a look the timer is armed again");
         ok(sd_event_get_exit_code(d.event, &code) == -ENODATA, "nothing asked the loop to end");
@@ -70,14 +71,15 @@ int main(void) {
         d.proc_root = empty;
         log_set_target(LOG_TARGET_JOURNAL);
         _cleanup_(freep) char *file = stderr_to(tmp, &saved);
-        int r = events_wakeup(&d);
+        int r = events_wakeup(&d, WAKEUP_VICTIM);
         _cleanup_(freep) char *text = stderr_back(file, saved);
 
         ok(r >= 0, "the wakeup itself returns normally (%d)", r);
         ok(sd_event_get_exit_code(d.event, &code) >= 0 && code == RELIEFD_EXIT_HOST,
            "an unreadable meminfo ends the loop with RELIEFD_EXIT_HOST (%d)", code);
         is_int(d.n_victims, 0, "the victim whose cgroup is gone was reaped first");
-        is_int(d.wakeups_total, 2, "one wakeup counted");
+        is_int(d.looks_total, 2, "one look counted");
+        is_int(d.wakeups[WAKEUP_VICTIM], 1, "one wakeup counted, by its source");
         _cleanup_(freep) char *want = str_printf("<3>cannot read %s/meminfo: %s\n", empty, strerror(ENOENT));
         is_str(text, want, "one line, at error priority for the journal");
 

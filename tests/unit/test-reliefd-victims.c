@@ -151,7 +151,8 @@ static void test_metrics_no_fsync(const char *tmp) {
         d.config.metrics_file = metrics;
         fsyncs = 0;
         is_int(metrics_write(&d, true), 0, "the metrics file is written");
-        ok(read_file_full(metrics, 65536, &text, NULL) >= 0 && strstr(text, "nova_reliefd_wakeups_total 0\n"),
+        ok(read_file_full(metrics, 65536, &text, NULL) >= 0 &&
+                   strstr(text, "nova_reliefd_wakeups_total{source=\"inotify\"} 0\n"),
            "whole, by rename");
         is_int(fsyncs, 0, "without an fsync (a slow disk cannot stall the look)");
         fsyncs = 0;
