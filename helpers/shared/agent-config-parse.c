@@ -94,27 +94,28 @@ static int parse_environment(AgentConfig *c, const char *value, const Line *l) {
         return agent_config_env_set(&c->environment, value);
 }
 
+/* "invalid KEY= "VALUE": reason" at the line, the value escaped. */
+static int value_error(const Line *l, const char *key, const char *value, const char *reason) {
+        _cleanup_(freep) char *v = str_escape(value);
+
+        if (!v)
+                return -ENOMEM;
+        return line_error(l, -EINVAL, "invalid %s= \"%s\": %s", key, v, reason);
+}
+
 static int parse_disk_max(AgentConfig *c, const char *value, const Line *l) {
         const char *reason = NULL;
 
-        if (agent_config_disk_max_parse(value, &c->disk_max, &reason) < 0) {
-                _cleanup_(freep) char *v = str_escape(value);
-                if (!v)
-                        return -ENOMEM;
-                return line_error(l, -EINVAL, "invalid DiskMax= \"%s\": %s", v, reason);
-        }
+        if (agent_config_disk_max_parse(value, &c->disk_max, &reason) < 0)
+                return value_error(l, "DiskMax", value, reason);
         return 0;
 }
 
 static int parse_soft_deadline(AgentConfig *c, const char *value, const Line *l) {
         const char *reason = NULL;
 
-        if (agent_config_soft_deadline_parse(value, &c->soft_deadline_usec, &reason) < 0) {
-                _cleanup_(freep) char *v = str_escape(value);
-                if (!v)
-                        return -ENOMEM;
-                return line_error(l, -EINVAL, "invalid SoftDeadlineSec= \"%s\": %s", v, reason);
-        }
+        if (agent_config_soft_deadline_parse(value, &c->soft_deadline_usec, &reason) < 0)
+                return value_error(l, "SoftDeadlineSec", value, reason);
         c->soft_deadline_set = true;
         return 0;
 }
