@@ -62,3 +62,14 @@ int deadline_prepare(const char *name, const AgentConfig *c) {
         }
         return 0;
 }
+
+void deadline_mark_started(void) {
+        const char *dir = runtime_directory();
+        int r;
+
+        if (!dir)
+                return; /* run by hand, not by the unit */
+        r = soft_deadline_mark_started(dir);
+        if (r < 0) /* not fatal: nova-reliefd then counts from the fork */
+                log_warning("%s/" SOFT_DEADLINE_STARTED ": %s", dir, strerror(-r));
+}

@@ -32,6 +32,9 @@ int scratch_prepare(uid_t uid);
 /* --prepare, last: the soft deadline's record of this run in
  * <rundir>/soft-deadline/NAME (soft-deadline.h), or none without one. */
 int deadline_prepare(const char *name, const AgentConfig *c);
+/* The launcher, as it begins (still root): the start the deadline counts
+ * from (SOFT_DEADLINE_STARTED in its runtime directory). */
+void deadline_mark_started(void);
 
 /* Every identity failure is this one errno, and exit status 5. */
 #define IDENTITY_ERRNO EUSERS

@@ -350,6 +350,7 @@ static int run(void) {
         }
         if (arg_check || arg_prepare)
                 return print_summary(arg_name, c);
+        deadline_mark_started();
         return exec_agent(arg_name, c);
 }
 

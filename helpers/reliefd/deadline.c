@@ -157,6 +157,28 @@ static void signal_main(Daemon *d, const char *unit, pid_t pid) {
         drop(d);
 }
 
+/* When entry 0's SIGUSR1 is due (CLOCK_MONOTONIC): soft + margin after the
+ * launcher's mark (SOFT_DEADLINE_STARTED), forked being its main process's
+ * fork + margin. Without a mark yet: the fork's deadline (none can come
+ * sooner), after it 0: look again soon, the launcher has not begun. A mark
+ * older than the fork is another run's; with none a minute past the fork's
+ * deadline (the launcher could not write it), the fork counts. */
+static uint64_t started_due(Daemon *d, const DeadlineEntry *e, uint64_t forked, uint64_t now_mono) {
+        uint64_t real, now_real = now_usec(CLOCK_REALTIME);
+
+        if (soft_deadline_started_read(d->rundir, e->name, &real) >= 0 && real <= now_real &&
+            now_real - real <= now_mono) {
+                uint64_t mark = now_mono - (now_real - real);
+                if (mark + 1000000 >= forked) /* a tick's rounding and the margin */
+                        return mark + e->soft_usec + DEADLINE_MARGIN_USEC;
+        }
+        if (now_mono < forked + e->soft_usec)
+                return forked + e->soft_usec; /* no mark can make it sooner */
+        if (now_mono >= forked + e->soft_usec + 60ULL * 1000 * 1000)
+                return forked + e->soft_usec;
+        return 0;
+}
+
 /* Entry 0, due: see the top of the file. */
 static void look(Daemon *d) {
         DeadlineEntry *e = &d->deadlines.items[0];
@@ -196,11 +218,15 @@ static void look(Daemon *d) {
         }
 
         long hz = sysconf(_SC_CLK_TCK);
-        uint64_t boot = deadline_from_start(ticks, hz > 0 ? (uint64_t) hz : 100, e->soft_usec);
-        uint64_t now_boot = now_usec(CLOCK_BOOTTIME);
-        if (boot > now_boot)
-                deadline_heap_set_due(&d->deadlines, 0,
-                                      deadline_boot_to_monotonic(boot, now_boot, now_usec(CLOCK_MONOTONIC)));
+        uint64_t now_mono = now_usec(CLOCK_MONOTONIC), now_boot = now_usec(CLOCK_BOOTTIME);
+        uint64_t boot = deadline_from_start(ticks, hz > 0 ? (uint64_t) hz : 100, 0);
+        uint64_t forked = boot <= now_boot ? (now_boot - boot <= now_mono ? now_mono - (now_boot - boot) : 0)
+                                           : deadline_boot_to_monotonic(boot, now_boot, now_mono);
+        uint64_t due = started_due(d, e, forked, now_mono);
+        if (due == 0)
+                later(d, RETRY_USEC);
+        else if (due > now_mono)
+                deadline_heap_set_due(&d->deadlines, 0, due);
         else
                 signal_main(d, unit, pid);
 }

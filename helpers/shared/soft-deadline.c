@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "agent-name.h"
+#include "agent-workspace.h"
 #include "file-util.h"
 #include "macro.h"
 #include "soft-deadline.h"
@@ -98,5 +99,32 @@ int soft_deadline_read_at(int dir_fd, const char *name, SoftDeadline *ret, uint6
         *ret = s;
         if (ret_written_usec)
                 *ret_written_usec = (uint64_t) st.st_mtim.tv_sec * 1000000 + (uint64_t) st.st_mtim.tv_nsec / 1000;
+        return 0;
+}
+
+int soft_deadline_mark_started(const char *runtime_dir) {
+        _cleanup_(freep) char *path = str_printf("%s/" SOFT_DEADLINE_STARTED, runtime_dir);
+        _cleanup_(closep) int fd = -EBADF;
+
+        if (!path)
+                return -ENOMEM;
+        /* O_TRUNC: a file left by anything else gets this moment's mtime too. */
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        return fd < 0 ? -errno : 0;
+}
+
+int soft_deadline_started_read(const char *rundir, const char *name, uint64_t *ret_realtime_usec) {
+        _cleanup_(freep) char *path = str_printf("%s/" AGENT_RUNTIME_SUBDIR "/%s/" SOFT_DEADLINE_STARTED, rundir, name);
+        struct stat st;
+
+        if (!path)
+                return -ENOMEM;
+        if (!agent_name_is_valid(name))
+                return -EINVAL;
+        if (lstat(path, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADMSG;
+        *ret_realtime_usec = (uint64_t) st.st_mtim.tv_sec * 1000000 + (uint64_t) st.st_mtim.tv_nsec / 1000;
         return 0;
 }

@@ -43,3 +43,16 @@ int soft_deadline_remove(const char *rundir, const char *name);
  * not NULL) gets the file's mtime, CLOCK_REALTIME µs. -ENOENT when none,
  * -EBADMSG when it is not a record. */
 int soft_deadline_read_at(int dir_fd, const char *name, SoftDeadline *ret, uint64_t *ret_written_usec);
+
+/* The start the deadline counts from: the launcher (ExecStart=, before it
+ * drops to the agent's UID) leaves <rundir>/agents/NAME/started, root's and
+ * empty, as it begins; its mtime is when the agent's run began (systemd's
+ * ActiveEnterTimestamp for Type=exec). Not the main process's fork: on 257
+ * the executor sets up the sandbox between fork and exec (1.4 s under TCG),
+ * and an agent signalled by then has not installed its handler. The
+ * directory is a RuntimeDirectory=, gone with the run. */
+#define SOFT_DEADLINE_STARTED "started"
+int soft_deadline_mark_started(const char *runtime_dir);
+/* The mark's mtime, CLOCK_REALTIME µs; -ENOENT while the launcher has not
+ * begun (or the run has ended). */
+int soft_deadline_started_read(const char *rundir, const char *name, uint64_t *ret_realtime_usec);

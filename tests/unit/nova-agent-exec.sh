@@ -65,7 +65,7 @@ write() { # write FILE LINE…: a configuration file, one argument per line
 	printf '%s\n' "$@" >"$f"
 }
 
-echo "1..49"
+echo "1..50"
 
 launch --help
 is "$rc" 0 "--help exits 0"
@@ -191,7 +191,10 @@ test -s "$rt/a1.conf" && test ! -e "$tmp/nova/scratch/a1/a1.conf" && test -d "$t
 result $? "--prepare: NAME.conf lands in the runtime one, the agent's data/ in the scratch one"
 RUNTIME_DIRECTORY=$tmp/nova/scratch/a1:$rt launch a1
 is "$out" "scratch=$tmp/nova/scratch/a1/data" "the launcher names its data/ NOVA_AGENT_SCRATCH"
-rm -f "$rt/a1.conf"
+test -f "$rt/started" -a ! -e "$tmp/nova/scratch/a1/started"
+result $? "the launcher marks its start in the runtime directory (the soft deadline counts from it)"
+# systemd removes the runtime directory between runs; here by hand.
+rm -f "$rt/a1.conf" "$rt/started"
 RUNTIME_DIRECTORY= launch --prepare a1
 is "$rc" 2 "--prepare without RUNTIME_DIRECTORY: exit 2"
 is "$err" "nova-agent-exec: --prepare needs exactly one RuntimeDirectory= (\$RUNTIME_DIRECTORY)" "--prepare without RUNTIME_DIRECTORY: the message"
@@ -225,7 +228,7 @@ write "$NOVA_AGENTS_RUNDIR/a1.conf" "Command=/bin/true" "SoftDeadlineSec=0"
 RUNTIME_DIRECTORY=$rt launch --prepare a1
 is "$rc" 0 "--prepare with SoftDeadlineSec=0: exit 0"
 is "$(ls -A "$(dirname "$record")")" "" "--prepare with SoftDeadlineSec=0: the earlier record is gone"
-rm -f "$rt/a1.conf"
+rm -f "$rt/a1.conf" "$rt/started"
 
 # DiskMax= is refused, not ignored, where no project quota can be set: here
 # (not root) with exit 6, before anything is written.
