@@ -8,9 +8,11 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "agent-workspace.h"
 #include "file-util.h"
 #include "reliefd.h"
 #include "soft-deadline.h"
@@ -166,9 +168,25 @@ static void test_daemon(const char *tmp) {
         _cleanup_(freep) char *empty_cg = str_printf("%s/nova-agent@empty.service", slice);
         mkfile(empty_cg, "cgroup.procs", "");
         record(tmp, "empty", 1000000, empty_id, 600);
+        /* Forked 20 s ago, its launcher began 1 s ago (257's executor sets up
+         * the sandbox in between): 5 s counts from the launcher's mark. */
+        _cleanup_(freep) char *marked_rt = str_printf("%s/" AGENT_RUNTIME_SUBDIR "/marked", tmp);
+        _cleanup_(freep) char *agents_rt = str_printf("%s/" AGENT_RUNTIME_SUBDIR, tmp);
+        if (!marked_rt || !agents_rt || mkdir(agents_rt, 0755) < 0 || mkdir(marked_rt, 0755) < 0 ||
+            soft_deadline_mark_started(marked_rt) < 0)
+                bail_out("cannot make the launcher's mark");
+        _cleanup_(freep) char *mark = str_printf("%s/" SOFT_DEADLINE_STARTED, marked_rt);
+        struct timespec mt[2] = { { .tv_nsec = UTIME_OMIT }, {} };
+        clock_gettime(CLOCK_REALTIME, &mt[1]);
+        mt[1].tv_sec -= 1;
+        if (!mark || utimensat(AT_FDCWD, mark, mt, 0) < 0)
+                bail_out("cannot age the mark");
+        uint64_t marked_at = now_usec(CLOCK_MONOTONIC) - 1000000;
+        /* Written 30 s ago: looked at by the first scan. */
+        record(tmp, "marked", 5000000, agent(tmp, "marked", 4000005, now_ticks - 20 * (uint64_t) hz), 30);
 
         is_int(events_setup(&d), 0, "the event loop is set up; the first scan reads the records");
-        is_int(d.deadlines.n, 5, "five records found");
+        is_int(d.deadlines.n, 6, "six records found");
         ok(sd_event_source_get_enabled(d.deadline_timer, &enabled) >= 0 && enabled == SD_EVENT_ONESHOT,
            "the deadline timer is armed");
         RUN_UNTIL(&d, usr1 > 0 && d.deadlines.n == 2);
@@ -177,6 +195,11 @@ static void test_daemon(const char *tmp) {
         ok(!exists(tmp, "due"), "its record is removed: one SIGUSR1 per run");
         ok(!exists(tmp, "rerun") && !exists(tmp, "gone"), "records of another run and of a removed cgroup are removed");
         ok(exists(tmp, "later"), "the record not yet due stays");
+        ssize_t m = deadline_heap_find(&d.deadlines, "marked");
+        long long off = m >= 0 ? (long long) d.deadlines.items[m].due_usec - (long long) marked_at : 0;
+        ok(m >= 0 && llabs(off - 5000000 - (long long) DEADLINE_MARGIN_USEC) < 50000,
+           "forked 20 s ago, its launcher began 1 s ago: due soft + margin after the launcher's mark, not the fork");
+        diag("marked: due %lld ms after the mark", off / 1000);
         ssize_t i = deadline_heap_find(&d.deadlines, "later");
         ok(i >= 0 && d.deadlines.items[i].due_usec > now_usec(CLOCK_MONOTONIC) + 3590ULL * 1000000,
            "and waits for its main process's start + 1 h, not the record's");
@@ -184,7 +207,8 @@ static void test_daemon(const char *tmp) {
         ok(i >= 0 && exists(tmp, "empty") && d.deadlines.items[i].due_usec > now_usec(CLOCK_MONOTONIC) + 500000,
            "a cgroup without a process keeps its record, looked at again a second later");
         _cleanup_(freep) char *empty_record = str_printf("%s/empty", d.deadline_dir);
-        if (!empty_record || unlink(empty_record) < 0)
+        _cleanup_(freep) char *marked_record = str_printf("%s/marked", d.deadline_dir);
+        if (!empty_record || unlink(empty_record) < 0 || !marked_record || unlink(marked_record) < 0)
                 bail_out("cannot remove a record");
 
         deadline_scan(&d);
