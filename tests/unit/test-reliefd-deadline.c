@@ -178,13 +178,14 @@ static void test_daemon(const char *tmp) {
         _cleanup_(freep) char *mark = str_printf("%s/" SOFT_DEADLINE_STARTED, marked_rt);
         struct timespec mt[2] = { { .tv_nsec = UTIME_OMIT }, {} };
         clock_gettime(CLOCK_REALTIME, &mt[1]);
+        uint64_t marked_at = now_usec(CLOCK_MONOTONIC) - 1000000; /* the same moment, on the daemon's clock */
         mt[1].tv_sec -= 1;
         if (!mark || utimensat(AT_FDCWD, mark, mt, 0) < 0)
                 bail_out("cannot age the mark");
-        uint64_t marked_at = now_usec(CLOCK_MONOTONIC) - 1000000;
         /* Written 30 s ago: looked at by the first scan. */
         record(tmp, "marked", 5000000, agent(tmp, "marked", 4000005, now_ticks - 20 * (uint64_t) hz), 30);
 
+        uint64_t setup_usec = now_usec(CLOCK_MONOTONIC);
         is_int(events_setup(&d), 0, "the event loop is set up; the first scan reads the records");
         is_int(d.deadlines.n, 6, "six records found");
         ok(sd_event_source_get_enabled(d.deadline_timer, &enabled) >= 0 && enabled == SD_EVENT_ONESHOT,
@@ -197,14 +198,17 @@ static void test_daemon(const char *tmp) {
         ok(exists(tmp, "later"), "the record not yet due stays");
         ssize_t m = deadline_heap_find(&d.deadlines, "marked");
         long long off = m >= 0 ? (long long) d.deadlines.items[m].due_usec - (long long) marked_at : 0;
-        ok(m >= 0 && llabs(off - 5000000 - (long long) DEADLINE_MARGIN_USEC) < 50000,
+        ok(m >= 0 && llabs(off - 5000000 - (long long) DEADLINE_MARGIN_USEC) < 250000,
            "forked 20 s ago, its launcher began 1 s ago: due soft + margin after the launcher's mark, not the fork");
         diag("marked: due %lld ms after the mark", off / 1000);
         ssize_t i = deadline_heap_find(&d.deadlines, "later");
         ok(i >= 0 && d.deadlines.items[i].due_usec > now_usec(CLOCK_MONOTONIC) + 3590ULL * 1000000,
            "and waits for its main process's start + 1 h, not the record's");
         i = deadline_heap_find(&d.deadlines, "empty");
-        ok(i >= 0 && exists(tmp, "empty") && d.deadlines.items[i].due_usec > now_usec(CLOCK_MONOTONIC) + 500000,
+        /* Each look at it re-arms it 1 s after that look (a loaded machine may
+         * take longer than that between the last look and this line). */
+        ok(i >= 0 && exists(tmp, "empty") && d.deadlines.items[i].due_usec >= setup_usec + 1000000 &&
+                   d.deadlines.items[i].due_usec <= now_usec(CLOCK_MONOTONIC) + 1000000,
            "a cgroup without a process keeps its record, looked at again a second later");
         _cleanup_(freep) char *empty_record = str_printf("%s/empty", d.deadline_dir);
         _cleanup_(freep) char *marked_record = str_printf("%s/marked", d.deadline_dir);
