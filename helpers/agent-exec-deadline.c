@@ -15,25 +15,19 @@
  * cgroup (ExecStartPre=), and its '+' keeps it out of the agent's cgroup
  * namespace, so the path is the full one. */
 static int own_cgroup_id(uint64_t *ret) {
-        _cleanup_(freep) char *cgroup = NULL, *path = NULL;
-        const char *mountpoint = NULL;
+        _cleanup_(freep) char *dir = NULL;
         struct stat st;
         int r;
 
-        r = cgroup_self_path(NULL, 0, &cgroup);
-        if (r >= 0)
-                r = cgroup_unified_mountpoint(&mountpoint);
+        r = cgroup_self_dir(&dir);
         if (r == -ENOMEM)
                 return log_oom();
         if (r < 0) {
                 log_error("soft deadline: cannot find this process's cgroup: %s", strerror(-r));
                 return -EIO;
         }
-        path = str_printf("%s%s", mountpoint, cgroup);
-        if (!path)
-                return log_oom();
-        if (stat(path, &st) < 0) {
-                log_error("soft deadline: %s: %s", path, strerror(errno));
+        if (stat(dir, &st) < 0) {
+                log_error("soft deadline: %s: %s", dir, strerror(errno));
                 return -EIO;
         }
         *ret = (uint64_t) st.st_ino;

@@ -13,25 +13,19 @@
 
 /* The cgroup systemd put us in is the agent's: exec does not move processes. */
 static int set_cgroup_env(void) {
-        _cleanup_(freep) char *path = NULL, *dir = NULL;
-        const char *mountpoint = NULL;
+        _cleanup_(freep) char *dir = NULL;
         int r;
 
-        r = cgroup_self_path(NULL, 0, &path);
-        if (r >= 0)
-                r = cgroup_unified_mountpoint(&mountpoint);
+        r = cgroup_self_dir(&dir);
+        if (r == -ENOMEM)
+                return log_oom();
         if (r < 0) {
                 /* Not fatal: only the agent's own memory checks need it. An
                  * inherited value would be someone else's, so it goes. */
                 log_error("cgroup v2 directory unknown (%s), NOVA_AGENT_CGROUP not set", strerror(-r));
                 return unsetenv("NOVA_AGENT_CGROUP") < 0 ? log_oom() : 0;
         }
-
-        /* The root cgroup is "/"; no "/sys/fs/cgroup/" with a trailing slash. */
-        dir = str_printf("%s%s", mountpoint, strcmp(path, "/") == 0 ? "" : path);
-        if (!dir || setenv("NOVA_AGENT_CGROUP", dir, 1) < 0)
-                return log_oom();
-        return 0;
+        return setenv("NOVA_AGENT_CGROUP", dir, 1) < 0 ? log_oom() : 0;
 }
 
 /* After the switch, so that what we test is what the agent can read. An

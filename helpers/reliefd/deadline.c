@@ -172,11 +172,9 @@ static uint64_t started_due(Daemon *d, const DeadlineEntry *e, uint64_t forked, 
                 if (mark + 1000000 >= forked) /* a tick's rounding and the margin */
                         return mark + e->soft_usec + DEADLINE_MARGIN_USEC;
         }
-        if (now_mono < forked + e->soft_usec)
-                return forked + e->soft_usec; /* no mark can make it sooner */
-        if (now_mono >= forked + e->soft_usec + 60ULL * 1000 * 1000)
-                return forked + e->soft_usec;
-        return 0;
+        /* Before it, no mark can make it sooner; a minute after, none will come. */
+        uint64_t by_fork = forked + e->soft_usec;
+        return now_mono < by_fork || now_mono >= by_fork + 60ULL * 1000 * 1000 ? by_fork : 0;
 }
 
 /* Entry 0, due: see the top of the file. */

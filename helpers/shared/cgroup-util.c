@@ -97,6 +97,23 @@ int cgroup_unified_mountpoint(const char **ret) {
         return -ENOMEDIUM;
 }
 
+int cgroup_self_dir(char **ret) {
+        _cleanup_(freep) char *path = NULL;
+        const char *mountpoint = NULL;
+        int r;
+
+        r = cgroup_self_path(NULL, 0, &path);
+        if (r >= 0)
+                r = cgroup_unified_mountpoint(&mountpoint);
+        if (r < 0)
+                return r;
+        char *dir = str_printf("%s%s", mountpoint, strcmp(path, "/") == 0 ? "" : path);
+        if (!dir)
+                return -ENOMEM;
+        *ret = dir;
+        return 0;
+}
+
 /* Field number field (proc(5)'s numbering: 4 is the parent pid, 22 the
  * start time) of <proc_root>/PID/stat: "PID (COMM) STATE PPID …", where
  * COMM may itself hold spaces and parentheses. */

@@ -16,6 +16,11 @@ int cgroup_self_path(const char *proc_root, pid_t pid, char **ret);
  * /sys/fs/cgroup/unified on a hybrid one. -ENOMEDIUM when neither is. */
 int cgroup_unified_mountpoint(const char **ret);
 
+/* The caller's own cgroup directory: the unified mountpoint joined with
+ * cgroup_self_path() (the root cgroup is the mountpoint itself, no trailing
+ * slash). Errors as those two. */
+int cgroup_self_dir(char **ret);
+
 /* The processes listed in <cgroup_dir>/cgroup.procs whose parent (from
  * <proc_root>/PID/stat; NULL means /proc) is not listed there too: for a
  * service, its main process (plus any daemon that re-parented itself to
