@@ -111,10 +111,13 @@ static int on_psi(sd_event_source *s, int fd, uint32_t revents, void *userdata) 
 static int on_memory_events(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
         char buf[512];
 
-        /* Reading re-arms kernfs' POLLPRI; ENODEV: the cgroup is gone. */
+        /* kernfs reports every change of the file as EPOLLERR|EPOLLPRI, so
+         * EPOLLERR does not mean "gone" here (taking it so made each change
+         * drop and renew the watch, and the fresh file descriptor fired at
+         * once: a wakeup loop). Reading re-arms it; ENODEV: the cgroup is gone. */
         if (pread(fd, buf, sizeof(buf), 0) < 0)
-                revents |= EPOLLERR;
-        return wake_slice(userdata, s, revents, WAKEUP_MEMORY_EVENTS);
+                return wake_slice(userdata, s, EPOLLERR, WAKEUP_MEMORY_EVENTS);
+        return wake_slice(userdata, s, revents & ~EPOLLERR, WAKEUP_MEMORY_EVENTS);
 }
 
 static int on_victim_events(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
