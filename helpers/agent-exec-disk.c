@@ -1,7 +1,7 @@
-/* nova-agent-exec --prepare: DiskMax= on the agent's default workspace
- * through a project quota (project-quota.h). Checked before a UID is
- * claimed (a refusal leaves nothing behind), applied after the workspace
- * is handed over. Without DiskMax=, a filesystem with project quotas still
+/* nova-agent-exec --prepare: DiskMax= on the agent's default workspace and
+ * its /tmp and /var/tmp (agent-tmp.h) through one project quota
+ * (project-quota.h). Checked before a UID is claimed (a refusal leaves
+ * nothing behind), applied after the workspace is handed over. Without DiskMax=, a filesystem with project quotas still
  * gets the workspace's project ID and no limit, so novactl can show its use. */
 
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "agent-exec.h"
+#include "agent-tmp.h"
 #include "project-quota.h"
 
 /* The workspace, or while it does not exist yet the directory it will be
@@ -48,7 +49,7 @@ int disk_check(const AgentConfig *c, bool default_workspace) {
         return 0;
 }
 
-int disk_apply(const char *name, const AgentConfig *c) {
+int disk_apply(const char *name, const AgentConfig *c, const char *workspaces_dir) {
         _cleanup_(closep) int fd = open(c->workspace, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         unsigned long changed = 0;
         uint32_t id;
@@ -63,6 +64,8 @@ int disk_apply(const char *name, const AgentConfig *c) {
         r = project_quota_id(fd, &id);
         if (r >= 0)
                 r = project_quota_assign(fd, id, &changed);
+        if (r >= 0)
+                r = agent_tmp_assign_project(workspaces_dir, name, id); /* /tmp and /var/tmp count too */
         if (r >= 0)
                 r = project_quota_set_limit(fd, id, c->disk_max);
         if (r < 0) {

@@ -9,6 +9,7 @@
 
 #include "agent-exec.h"
 #include "agent-identity.h"
+#include "agent-tmp.h"
 #include "agent-workspace.h"
 #include "privilege.h"
 #include "str-util.h"
@@ -17,7 +18,7 @@ static const char *records_dir(void) {
         return dir_from_env("NOVA_AGENTS_USERDB", "/run/userdb");
 }
 
-static const char *workspaces_dir(void) {
+const char *workspaces_dir(void) {
         return dir_from_env("NOVA_AGENTS_WORKSPACES", AGENT_WORKSPACES_DIR);
 }
 
@@ -89,12 +90,19 @@ int identity_prepare(const char *name, const AgentConfig *c, const char *dir, ui
                 if (changed > 1)
                         fprintf(stderr, "nova-agent-exec: workspace %s handed to UID %u (%lu inodes)\n",
                                 c->workspace, (unsigned) uid, changed);
-                r = disk_apply(name, c);
-                if (r < 0) {
+        }
+        r = agent_tmp_prepare(workspaces_dir(), name);
+        if (r < 0) {
+                log_error("cannot empty the /tmp and /var/tmp of %s in %s/" AGENT_TMP_SUBDIR ": %s", name,
+                          workspaces_dir(), strerror(-r));
+                r = -ENOTDIR;
+        } else if (ours)
+                r = disk_apply(name, c, workspaces_dir());
+        if (r < 0) {
+                if (ours)
                         (void) agent_workspace_lock(workspaces_dir(), name);
-                        (void) agent_identity_release(records_dir(), name);
-                        return r;
-                }
+                (void) agent_identity_release(records_dir(), name);
+                return r;
         }
         /* The runtime directory stays root's: systemd would make it root's
          * again before ExecStart= (and then chown all of it), see

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "agent-exec.h"
+#include "agent-tmp.h"
 #include "cgroup-util.h"
 #include "credential.h"
 #include "str-util.h"
@@ -94,9 +95,27 @@ static bool command_in_path(const char *command) {
         }
 }
 
+/* Started by systemd as root, the unit binds the agent's own /tmp and
+ * /var/tmp (agent-tmp.h) with '-' (the ExecStartPre=+ step runs before they
+ * exist): should they be missing, the agent must not get the host's. */
+static int verify_tmp(const char *name) {
+        if (geteuid() != 0 || !getenv("INVOCATION_ID"))
+                return 0;
+        int r = agent_tmp_verify(workspaces_dir(), name);
+        if (r < 0) {
+                log_error("/tmp and /var/tmp are not %s/" AGENT_TMP_SUBDIR "/%s's (%s): the unit's BindPaths= is not in effect",
+                          workspaces_dir(), name, r == -EXDEV ? "other directories" : strerror(-r));
+                return -ENOTDIR;
+        }
+        return 0;
+}
+
 int exec_agent(const char *name, const AgentConfig *c) {
         int r;
 
+        r = verify_tmp(name);
+        if (r < 0)
+                return r;
         r = identity_become(name, c);
         if (r < 0)
                 return r;

@@ -20,6 +20,9 @@ int log_oom(void);
 const char *runtime_directory(void);
 const char *scratch_directory(void);
 
+/* The default workspaces' directory ($NOVA_AGENTS_WORKSPACES in tests). */
+const char *workspaces_dir(void);
+
 /* --prepare, as root: decrypts the agent's credentials (credential.h) into
  * dir/credentials, owned by uid (-EBADMSG, logged, if one cannot be). */
 int credentials_prepare(const char *name, const char *dir, uid_t uid);
@@ -45,13 +48,14 @@ void deadline_mark_started(void);
 /* --prepare: DiskMax= with a Workspace= other than the default, or on a
  * filesystem without enforced project quotas, is refused (one line why). */
 int disk_check(const AgentConfig *c, bool default_workspace);
-/* --prepare, after the workspace was handed over: its project ID and the
- * limit (none without DiskMax=); a failure matters only with DiskMax=. */
-int disk_apply(const char *name, const AgentConfig *c);
+/* --prepare, after the workspace was handed over and the agent's /tmp and
+ * /var/tmp below workspaces_dir made: their project ID and the limit (none
+ * without DiskMax=); a failure matters only with DiskMax=. */
+int disk_apply(const char *name, const AgentConfig *c, const char *workspaces_dir);
 
 /* --prepare, as root: claims agent name's own UID, hands it its default
- * workspace (if c's workspace is that one); dir (the runtime directory) stays
- * root's. */
+ * workspace (if c's workspace is that one), empties its /tmp and /var/tmp
+ * (agent-tmp.h); dir (the runtime directory) stays root's. */
 int identity_prepare(const char *name, const AgentConfig *c, const char *dir, uid_t *ret_uid);
 
 /* --migrate-workspaces: agent_workspace_migrate_all() with our directories. */

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent-tmp.h"
+#include "file-util.h"
 #include "project-quota.h"
 #include "setup.h"
 #include "str-util.h"
@@ -91,27 +93,6 @@ int step_pool(Setup *s, char **ret_reason) {
         return 1;
 }
 
-/* rm -rf of name below dfd, never following symlinks. */
-static int rm_rf_at(int dfd, const char *name) {
-        int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return errno == ENOTDIR || errno == ELOOP ? (unlinkat(dfd, name, 0) < 0 ? -errno : 0) : -errno;
-
-        DIR *d = fdopendir(fd);
-        if (!d) {
-                close(fd);
-                return -errno;
-        }
-        int r = 0;
-        for (struct dirent *de; r >= 0 && (de = readdir(d));)
-                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-                        r = rm_rf_at(dirfd(d), de->d_name);
-        closedir(d);
-        if (r < 0)
-                return r;
-        return unlinkat(dfd, name, AT_REMOVEDIR) < 0 ? -errno : 0;
-}
-
 int step_pool_revert(Setup *s, char **ret_reason) {
         _cleanup_(closep) int dfd = -EBADF, pfd = -EBADF;
         unsigned removed = 0;
@@ -137,6 +118,8 @@ int step_pool_revert(Setup *s, char **ret_reason) {
                         r = rm_rf_at(dfd, name);
                         removed += r >= 0;
                 }
+                if (r >= 0)
+                        r = agent_tmp_remove(SETUP_WORKSPACES, name); /* its /tmp and /var/tmp */
                 if (r < 0)
                         return error_set(ret_reason, r, "removing workspace %s: %s", name, strerror(-r));
         }

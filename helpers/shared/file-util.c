@@ -151,3 +151,23 @@ int dir_for_each(int dfd, int (*fn)(int dfd, const char *name, void *userdata), 
         }
         return errno > 0 ? -errno : 0;
 }
+
+int rm_rf_at(int dfd, const char *name) {
+        int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOTDIR || errno == ELOOP ? (unlinkat(dfd, name, 0) < 0 ? -errno : 0) : -errno;
+
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                close(fd);
+                return -errno;
+        }
+        int r = 0;
+        for (struct dirent *de; r >= 0 && (de = readdir(d));)
+                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+                        r = rm_rf_at(dirfd(d), de->d_name);
+        closedir(d);
+        if (r < 0)
+                return r;
+        return unlinkat(dfd, name, AT_REMOVEDIR) < 0 ? -errno : 0;
+}

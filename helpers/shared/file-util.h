@@ -28,3 +28,7 @@ int write_file_replace(const char *path, const void *data, size_t size, mode_t m
  * but "." and "..", stopping at the first negative return, which it returns
  * (or readdir's error). dfd is neither moved nor closed. */
 int dir_for_each(int dfd, int (*fn)(int dfd, const char *name, void *userdata), void *userdata);
+
+/* rm -rf of name below dfd: never follows a symlink (a link is removed, not
+ * its target). -ENOENT when there is no name. */
+int rm_rf_at(int dfd, const char *name);

@@ -41,7 +41,7 @@ launch() { # launch ARG…: sets $rc, $out, $err
 # what says "this agent runs" to a claim looking for stale ones.
 runtime() { mkdir -p "$NOVA_AGENTS_RUNDIR/agents/$1" && chmod 700 "$NOVA_AGENTS_RUNDIR/agents/$1" && echo "$NOVA_AGENTS_RUNDIR/agents/$1"; }
 
-echo "1..22"
+echo "1..26"
 
 RUNTIME_DIRECTORY=$(runtime a1) launch --prepare a1
 is "$rc" 0 "--prepare as root: exit 0"
@@ -55,6 +55,22 @@ is "$(stat -c '%u %g' "$NOVA_AGENTS_RUNDIR/agents/a1" "$NOVA_AGENTS_RUNDIR/agent
 is "$(readlink "$NOVA_AGENTS_USERDB/$uid.user")" nova-a1.user "the claim: UID.user -> nova-a1.user"
 is "$(readlink "$NOVA_AGENTS_USERDB/$uid.group")" nova-a1.group "the group record by number"
 is "$(stat -c %a "$NOVA_AGENTS_USERDB/nova-a1.user")" 644 "the record is world-readable (NSS in the agents)"
+
+# The agent's /tmp and /var/tmp (agent-tmp.h): root's 0700 above, 1777 as /tmp.
+t=$NOVA_AGENTS_WORKSPACES/.tmp
+is "$(stat -c '%a %u' "$t" "$t/a1" "$t/a1/tmp" "$t/a1/var-tmp" 2>&1 | tr '\n' ' ')" "700 0 700 0 1777 0 1777 0 " \
+	"--prepare made .tmp/a1/tmp and var-tmp (root's 0700 above, 1777 each)"
+echo keep > "$tmp/outside"
+echo old > "$t/a1/tmp/left"; mkdir -p "$t/a1/var-tmp/d/e"; ln -s "$tmp/outside" "$t/a1/tmp/link"
+ln -s "$tmp/outside" "$t/a1/var-tmp/d/e/link"
+RUNTIME_DIRECTORY=$NOVA_AGENTS_RUNDIR/agents/a1 launch --prepare a1
+is "$rc $(ls -A "$t/a1/tmp" "$t/a1/var-tmp" | tr -d '\n')" "0 $t/a1/tmp:$t/a1/var-tmp:" \
+	"a second --prepare empties both"
+is "$(cat "$tmp/outside")" keep "the links left there were removed, not followed"
+rm -rf "$t/a1/tmp"; ln -s "$tmp" "$t/a1/tmp"
+RUNTIME_DIRECTORY=$NOVA_AGENTS_RUNDIR/agents/a1 launch --prepare a1
+is "$rc $(stat -c %F "$t/a1/tmp") $(cat "$tmp/outside")" "0 directory keep" \
+	"tmp replaced by a link: the link goes, a directory is made, nothing behind it is touched"
 
 RUNTIME_DIRECTORY=$NOVA_AGENTS_RUNDIR/agents/a1 launch a1
 is "$rc" 0 "the launcher as root runs the command"
