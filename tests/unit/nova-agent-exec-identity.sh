@@ -14,6 +14,9 @@ chmod 755 "$tmp" # the agent's UID walks through it to its workspace
 
 export NOVA_AGENTS_CONFDIR=$tmp/etc NOVA_AGENTS_RUNDIR=$tmp/run NOVA_AGENTS_USERDB=$tmp/userdb
 export NOVA_AGENTS_WORKSPACES=$tmp/ws NOVA_AGENTS_PRIVATE_WORKSPACES=$tmp/private
+# Not a unit: a launcher started by systemd as root (INVOCATION_ID set, e.g.
+# inherited from a CI runner's service) insists on its unit's /tmp binds.
+unset INVOCATION_ID
 mkdir -p "$NOVA_AGENTS_CONFDIR/agents" "$NOVA_AGENTS_RUNDIR" "$NOVA_AGENTS_WORKSPACES" "$NOVA_AGENTS_PRIVATE_WORKSPACES"
 chmod 711 "$NOVA_AGENTS_WORKSPACES"
 printf '%s\n' "Workspace=$NOVA_AGENTS_WORKSPACES/%i" \

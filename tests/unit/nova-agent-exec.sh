@@ -28,6 +28,9 @@ trap 'rm -rf "$tmp"' EXIT
 NOVA_AGENTS_CONFDIR=$tmp/etc
 NOVA_AGENTS_RUNDIR=$tmp/run
 export NOVA_AGENTS_CONFDIR NOVA_AGENTS_RUNDIR
+# Not a unit: a launcher started by systemd as root (INVOCATION_ID set, e.g.
+# inherited from a CI runner's service) insists on its unit's /tmp binds.
+unset INVOCATION_ID
 conf=$NOVA_AGENTS_CONFDIR
 ws=$tmp/ws
 mkdir -p "$conf/agents" "$NOVA_AGENTS_RUNDIR" "$ws/a1" "$tmp/bin" || { echo "Bail out! mkdir failed"; exit 1; }
