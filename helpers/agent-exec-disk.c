@@ -1,8 +1,9 @@
 /* nova-agent-exec --prepare: DiskMax= on the agent's default workspace and
  * its /tmp and /var/tmp (agent-tmp.h) through one project quota
  * (project-quota.h). Checked before a UID is claimed (a refusal leaves
- * nothing behind), applied after the workspace is handed over. Without DiskMax=, a filesystem with project quotas still
- * gets the workspace's project ID and no limit, so novactl can show its use. */
+ * nothing behind), applied after the workspace is handed over. Without
+ * DiskMax=, a filesystem with project quotas still gets the workspace's
+ * project ID and no limit, so novactl can show its use. */
 
 #include <errno.h>
 #include <fcntl.h>

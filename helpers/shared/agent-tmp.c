@@ -28,22 +28,26 @@ static int open_root_dir(int dfd, const char *name, mode_t mode) {
         return fd;
 }
 
-/* workspaces_dir/.tmp/name, opened (made when missing, unless !create). */
-static int open_agent_dir(const char *workspaces_dir, const char *name, bool create) {
+/* workspaces_dir/.tmp, opened (made root's 0700 when missing, if create). */
+static int open_tmp_root(const char *workspaces_dir, bool create) {
         _cleanup_(closep) int wfd = open(workspaces_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (wfd < 0)
                 return -errno;
-        if (!create) {
-                _cleanup_(closep) int tfd = openat(wfd, AGENT_TMP_SUBDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                if (tfd < 0)
-                        return -errno;
-                int fd = openat(tfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                return fd < 0 ? -errno : fd;
-        }
-        _cleanup_(closep) int tfd = open_root_dir(wfd, AGENT_TMP_SUBDIR, 0700);
+        if (create)
+                return open_root_dir(wfd, AGENT_TMP_SUBDIR, 0700);
+        int fd = openat(wfd, AGENT_TMP_SUBDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
+}
+
+/* workspaces_dir/.tmp/name, opened (made when missing, if create). */
+static int open_agent_dir(const char *workspaces_dir, const char *name, bool create) {
+        _cleanup_(closep) int tfd = open_tmp_root(workspaces_dir, create);
         if (tfd < 0)
                 return tfd;
-        return open_root_dir(tfd, name, 0700);
+        if (create)
+                return open_root_dir(tfd, name, 0700);
+        int fd = openat(tfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        return fd < 0 ? -errno : fd;
 }
 
 int agent_tmp_prepare(const char *workspaces_dir, const char *name) {
@@ -78,12 +82,9 @@ int agent_tmp_assign_project(const char *workspaces_dir, const char *name, uint3
 }
 
 int agent_tmp_remove(const char *workspaces_dir, const char *name) {
-        _cleanup_(closep) int wfd = open(workspaces_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (wfd < 0)
-                return errno == ENOENT ? 0 : -errno;
-        _cleanup_(closep) int tfd = openat(wfd, AGENT_TMP_SUBDIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        _cleanup_(closep) int tfd = open_tmp_root(workspaces_dir, false);
         if (tfd < 0)
-                return errno == ENOENT ? 0 : -errno;
+                return tfd == -ENOENT ? 0 : tfd;
         int r = rm_rf_at(tfd, name);
         return r == -ENOENT ? 0 : r;
 }
