@@ -54,6 +54,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "admission.h"
 #include "agent-config.h"
 #include "agent-exec.h"
 #include "agent-name.h"
@@ -293,6 +294,20 @@ static int prepare_identity(const char *name, const AgentConfig *c, uid_t *ret_u
         return identity_prepare(name, c, dir, ret_uid);
 }
 
+/* PID 1 let this start past the unit's admission condition; if
+ * `novactl spawn --force` left NAME's token for it, this start used it. */
+static int consume_force_token(const char *name) {
+        int r = admission_force_consume(agents_rundir(), name);
+
+        if (r == -ENOMEM)
+                return log_oom();
+        if (r < 0)
+                log_error("cannot remove the --force token of %s: %s", name, strerror(-r));
+        else if (r > 0)
+                log_info("admission: %s admitted once by --force", name);
+        return r < 0 ? -EIO : 0;
+}
+
 static int print_summary(const char *name, const AgentConfig *c) {
         printf("agent %s: workspace %s, command", name, c->workspace);
         for (char **w = c->command; *w; w++) {
@@ -328,6 +343,9 @@ static int run(void) {
                 return r;
 
         if (arg_prepare) {
+                r = consume_force_token(arg_name);
+                if (r < 0)
+                        return r;
                 r = prepare_identity(arg_name, c, &uid);
                 if (r < 0)
                         return r;

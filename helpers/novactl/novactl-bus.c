@@ -217,6 +217,31 @@ int bus_unit_get_u64(sd_bus *bus, const char *unit, const char *iface, const cha
         return 0;
 }
 
+int bus_unit_get_bool(sd_bus *bus, const char *unit, const char *iface, const char *property, bool *ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(freep) char *path = NULL;
+        int v, r;
+
+        r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
+        if (r < 0)
+                return r;
+        r = sd_bus_get_property_trivial(bus, DEST, path, iface, property, &e, 'b', &v);
+        if (r < 0)
+                return r;
+        *ret = v;
+        return 0;
+}
+
+/* Skipped by admission: the unit's start condition, or the ExecCondition=
+ * program earlier builds of this package had (a -H host not upgraded yet). */
+static bool admission_refused(sd_bus *bus, const char *unit, const char *result) {
+        bool cond = true;
+
+        if (result && strcmp(result, "exec-condition") == 0)
+                return true;
+        return bus_unit_get_bool(bus, unit, "org.freedesktop.systemd1.Unit", "ConditionResult", &cond) >= 0 && !cond;
+}
+
 int agent_check_started(sd_bus *bus, const char *unit) {
         _cleanup_(freep) char *active = NULL, *result = NULL;
         const char *where = arg_host ? arg_host : "this host";
@@ -231,8 +256,8 @@ int agent_check_started(sd_bus *bus, const char *unit) {
                 return 0;
         if (bus_unit_get_string(bus, unit, "org.freedesktop.systemd1.Service", "Result", &result) < 0)
                 result = NULL;
-        if (result && strcmp(result, "exec-condition") == 0) {
-                log_error("%s was not started: admission is closed on %s (its ExecCondition= refused). "
+        if (admission_refused(bus, unit, result)) {
+                log_error("%s was not started: admission is closed on %s (its start condition was not met). "
                           "See \"journalctl -u %s\".", unit, where, unit);
                 return -EBUSY;
         }

@@ -124,7 +124,7 @@ static int start_missing(sd_bus *bus, const EnsureArgs *a, const AgentUnit *runn
 }
 
 /* A start job that ended "done" does not prove a running agent (its
- * ExecCondition= may have refused on a closed admission): count again, and
+ * start condition may have been unmet: admission closed): count again, and
  * explain each started agent that is not running. */
 static int verify_started(sd_bus *bus, char **patterns, char **started, size_t want) {
         AgentUnit *units = NULL;
@@ -174,7 +174,7 @@ static int ensure(int argc, char **argv) {
         if (r < 0)
                 return r;
 
-        /* On -H the remote agents' ExecCondition= decides (verify_started() reports it). */
+        /* On -H the remote agents' start condition decides (verify_started() reports it). */
         if (n < a.count && !a.force && !arg_host) {
                 r = admission_read(novactl_rundir(), &adm, NULL, NULL);
                 if (r < 0 || adm.closed) {

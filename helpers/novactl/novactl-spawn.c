@@ -327,7 +327,7 @@ static int spawn(int argc, char **argv) {
                 return -EINVAL;
         }
         /* On -H the remote admission file is out of reach; the agent unit's
-         * own ExecCondition= decides there, and agent_check_started() says so. */
+         * own start condition decides there, and agent_check_started() says so. */
         if (!a.force && !arg_host && (r = check_admission(a.name)) < 0)
                 return r;
 

@@ -159,9 +159,9 @@ int check_admission(const char *name) {
         return -EBUSY;
 }
 
-/* The --force token nova-admission-check consumes (one start of NAME). */
+/* The --force token the agent's --prepare step consumes (one start of NAME). */
 static char *admit_path(const char *name) {
-        return str_printf("%s/%s.admit", novactl_rundir(), name);
+        return admission_force_path(novactl_rundir(), name);
 }
 
 int admit_once(const char *name) {

@@ -41,7 +41,7 @@ enum {
  *   0                                      0 OK
  *   -EINVAL                                2 USAGE: syntax, a name, a value, reliefd.conf
  *   -ENXIO                                 3 NO_AGENT: not running, not found, NoSuchUnit
- *   -EBUSY                                 4 ADMISSION: closed, unreadable, ExecCondition= refused
+ *   -EBUSY                                 4 ADMISSION: closed, unreadable, start condition unmet
  *   -EREMOTEIO, -EACCES, -EPERM, -EROFS    5 BUS: a D-Bus error (bus_log_error()), permission
  *   -ECANCELED, -ETIMEDOUT                 6 JOB: a job did not end "done" (bus-wait-jobs logged its
  *                                            result by its own errno), still running at the deadline,
@@ -162,8 +162,9 @@ int bus_reset_failed(sd_bus *bus, const char *unit);
  * not logged: the caller says which property it wanted. */
 int bus_unit_get_u64(sd_bus *bus, const char *unit, const char *iface, const char *property, uint64_t *ret);
 int bus_unit_get_string(sd_bus *bus, const char *unit, const char *iface, const char *property, char **ret);
+int bus_unit_get_bool(sd_bus *bus, const char *unit, const char *iface, const char *property, bool *ret);
 /* After a start job ended "done": 0 if the agent runs, else prints why and
- * returns -EBUSY (its ExecCondition= refused: admission closed on that
+ * returns -EBUSY (its start condition unmet: admission closed on that
  * host) or -ECANCELED (it failed at once); -EREMOTEIO, -ENXIO. */
 int agent_check_started(sd_bus *bus, const char *unit);
 
@@ -193,7 +194,7 @@ char *agent_cgroup_dir(const char *name);
  * -EBUSY. An unreadable state refuses too (fail closed). */
 int check_admission(const char *name);
 
-/* --force: lets the next start of NAME past its ExecCondition= even while
+/* --force: lets the next start of NAME past its start condition even while
  * admission is closed (<rundir>/NAME.admit); forget it if the start did not
  * happen. admit_once(): the errno of the write. */
 int admit_once(const char *name);

@@ -1,5 +1,5 @@
 /* What nova-reliefd publishes besides the journal: the admission state for
- * nova-admission-check and novactl, and metrics in Prometheus' text format
+ * the agent unit's start condition and novactl, and metrics in Prometheus' text format
  * for node-exporter's textfile collector. Both are replaced by rename; only
  * the admission file is fsynced. */
 

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "admission.h"
 #include "file-util.h"
@@ -125,10 +126,12 @@ int admission_read(const char *dir, AdmissionState *ret, unsigned *ret_line, con
 
 int admission_write(const char *dir, const AdmissionState *s) {
         _cleanup_(freep) char *path = str_printf("%s/" ADMISSION_FILE, dir);
+        _cleanup_(freep) char *flag = str_printf("%s/" ADMISSION_CLOSED_FLAG, dir);
         _cleanup_(freep) char *text = NULL;
         size_t size = 0;
+        int r;
 
-        if (!path)
+        if (!path || !flag)
                 return -ENOMEM;
         for (const char *p = s->reason; p && *p; p++)
                 if ((unsigned char) *p < 0x20 || *p == 0x7f)
@@ -151,5 +154,29 @@ int admission_write(const char *dir, const AdmissionState *s) {
                         (unsigned long long) s->last_relief_victims);
         if (fclose(f) != 0)
                 return -ENOMEM;
-        return write_file_atomic(path, text, size, 0644);
+        if (s->closed) {
+                r = write_file_atomic(flag, "", 0, 0644);
+                if (r < 0)
+                        return r;
+        }
+        r = write_file_atomic(path, text, size, 0644);
+        if (r < 0 || s->closed)
+                return r;
+        if (unlink(flag) < 0 && errno != ENOENT)
+                return -errno;
+        return 0;
+}
+
+char *admission_force_path(const char *dir, const char *name) {
+        return str_printf("%s/%s" ADMISSION_FORCE_SUFFIX, dir, name);
+}
+
+int admission_force_consume(const char *dir, const char *name) {
+        _cleanup_(freep) char *path = admission_force_path(dir, name);
+
+        if (!path)
+                return -ENOMEM;
+        if (unlink(path) == 0)
+                return 1;
+        return errno == ENOENT ? 0 : -errno;
 }

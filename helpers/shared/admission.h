@@ -19,6 +19,12 @@
 #include <stdint.h>
 
 #define ADMISSION_FILE "admission"
+/* Exists exactly while the state is closed: the agent unit's start
+ * condition (ConditionPathExists=|!…), which PID 1 checks without spawning
+ * anything. Beside it, <dir>/NAME.admit (novactl spawn --force) admits one
+ * start of NAME anyway; the unit's --prepare step consumes it. */
+#define ADMISSION_CLOSED_FLAG "admission.closed"
+#define ADMISSION_FORCE_SUFFIX ".admit"
 
 typedef struct AdmissionState {
         bool closed;
@@ -39,6 +45,16 @@ int admission_parse(const char *text, AdmissionState *ret, unsigned *ret_line, c
 /* Reads <dir>/admission. A missing file is success with the state open. */
 int admission_read(const char *dir, AdmissionState *ret, unsigned *ret_line, const char **ret_problem);
 
-/* Writes <dir>/admission atomically, mode 0644 (everyone may read it).
- * -EINVAL for a reason with a control character. */
+/* Writes <dir>/admission atomically, mode 0644 (everyone may read it), and
+ * makes <dir>/admission.closed agree with it: created before a closed state
+ * is written, removed after an open one is (so a crash in between errs on
+ * the closed side). -EINVAL for a reason with a control character. */
 int admission_write(const char *dir, const AdmissionState *s);
+
+/* <dir>/NAME.admit: `novactl spawn --force`'s token for one start of NAME
+ * while admission is closed. NULL when out of memory. */
+char *admission_force_path(const char *dir, const char *name);
+
+/* Removes NAME's token: 1 if there was one, 0 if not, -errno. The agent's
+ * --prepare step calls it, so a token admits exactly one start. */
+int admission_force_consume(const char *dir, const char *name);

@@ -20,9 +20,9 @@ typedef enum BusWaitJobsFlags {
         /* One log_error() line per job that did not succeed, naming the unit
          * and where to look (systemctl status, journalctl -u). */
         BUS_WAIT_JOBS_LOG_ERROR = 1 << 0,
-        /* "skipped" counts as success. A start skipped by a failed condition
-         * (e.g. an agent's ExecCondition= on a closed admission) is then the
-         * caller's to find out from the unit's state. */
+        /* "skipped" (an ExecCondition= refused) counts as success. A start
+         * whose unit condition failed (an agent's, admission closed) ends
+         * "done" anyway. Either way the caller finds out from the unit. */
         BUS_WAIT_JOBS_SKIPPED_OK = 1 << 1,
 } BusWaitJobsFlags;
 

@@ -153,7 +153,7 @@ static void totals(FILE *f, const MetricsSource *src, const MetricsAgent *agents
 }
 
 /* The state and reason nova-reliefd published for spawns and the unit's
- * ExecCondition=. A missing file is "open" (no daemon, nothing refused). */
+ * start condition. A missing file is "open" (no daemon, nothing refused). */
 static void admission(FILE *f, const char *rundir) {
         AdmissionState a = {};
 

@@ -1,6 +1,8 @@
 /* The admission state file: parse, read (missing = open), atomic write. */
 
+#include <errno.h>
 #include <math.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "admission.h"
@@ -60,6 +62,7 @@ static void test_parse(void) {
 static void test_files(void) {
         _cleanup_(freep) char *dir = test_mkdtemp();
         _cleanup_(freep) char *path = str_printf("%s/" ADMISSION_FILE, dir);
+        _cleanup_(freep) char *flag = str_printf("%s/" ADMISSION_CLOSED_FLAG, dir);
         _cleanup_(freep) char *list = NULL;
         AdmissionState s = { .closed = true }, w;
         struct stat st;
@@ -72,7 +75,8 @@ static void test_files(void) {
         is_int(admission_write(dir, &w), 0, "write closed");
         ok(stat(path, &st) == 0 && (st.st_mode & 07777) == 0644, "written mode 0644");
         is_int(test_list_dir(dir, &list), 0, "list the directory");
-        is_str(list, ADMISSION_FILE, "no temporary file left");
+        is_str(list, ADMISSION_FILE " " ADMISSION_CLOSED_FLAG, "the flag beside the file, no temporary file left");
+        ok(stat(flag, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0, "closed: the unit's condition flag exists");
         is_int(admission_read(dir, &s, NULL, NULL), 0, "read it back");
         ok(s.closed && s.since_usec == w.since_usec && fabs(s.used_percent - 85.25) < 1e-9, "round trip: values");
         is_str(s.reason, w.reason, "round trip: reason");
@@ -82,12 +86,31 @@ static void test_files(void) {
         is_int(admission_write(dir, &w), -EINVAL, "a reason with a newline is refused");
         is_int(admission_read(dir, &s, NULL, NULL), 0, "the old file is still there");
         ok(s.closed, "and still closed");
+        ok(access(flag, F_OK) == 0, "and so is the flag");
         admission_state_done(&s);
+        is_int(admission_write(dir, &w), -EINVAL, "written again: refused again");
+        w.reason = NULL;
 
         w = (AdmissionState) { .closed = false, .used_percent = -1 };
         is_int(admission_write(dir, &w), 0, "write open, no optional keys");
         is_int(admission_read(dir, &s, NULL, NULL), 0, "read open");
         ok(!s.closed && !s.reason && s.since_usec == 0, "open, nothing else");
+        ok(access(flag, F_OK) < 0 && errno == ENOENT, "open: the flag is gone");
+        is_int(admission_write(dir, &w), 0, "open again: no flag to remove is fine");
+        free(list);
+        list = NULL;
+        is_int(test_list_dir(dir, &list), 0, "list the directory");
+        is_str(list, ADMISSION_FILE, "only the state file");
+
+        w = (AdmissionState) { .closed = true, .used_percent = -1 };
+        is_int(admission_write(dir, &w), 0, "closed again");
+        is_int(chmod(dir, 0500), 0, "the directory read-only");
+        w.closed = false;
+        if (geteuid() != 0) {
+                is_int(admission_write(dir, &w), -EACCES, "open cannot be written: -EACCES");
+                ok(access(flag, F_OK) == 0, "the flag stays: starts still skipped (fails closed)");
+        }
+        is_int(chmod(dir, 0700), 0, "writable again");
 
         is_int(test_rm_rf(dir), 0, "clean up");
 }

@@ -1,0 +1,105 @@
+#!/bin/bash
+# vm-mem: 2048
+# vm-smp: 2
+# vm-timeout: 1800
+# bench/start-phases.sh: where one agent start goes (issue 11, "a cheaper
+# start"), from PID 1's own microsecond timestamps of each unit: the start
+# job's begin (InactiveExitTimestamp), each command's fork and exit
+# (ExecStartPre=, ExecStart=), active (ActiveEnterTimestamp). Beside it, in
+# the same guest and run: a bare `systemd-run -p DynamicUser=yes` service
+# with the agent unit's sandbox (the issue's yardstick), the same with the
+# sandbox settings only the agent unit has, and the agent unit with one more
+# '+' spawn before its start (what the ExecCondition= admission check cost
+# until it became a unit condition). BENCH_N starts of each, one at a time.
+#
+# In a disposable guest (from the build directory, after
+# `make tests/vm/stage.stamp`):
+#     NOVA_VM_SUITE=trixie top_srcdir=$SRC top_builddir=$PWD $SRC/tests/vm/vm-exec $SRC/bench/start-phases.sh
+# Goal (issue 11): an agent start <= 1.5x the bare DynamicUser service.
+# Printed, never asserted; the checks are that every start really started.
+set -u
+. ./lib.sh
+n=${BENCH_N:-20}
+[ -f "${NOVA_VM_OUT:-/nonexistent}/../extra/bench.env" ] && . "$NOVA_VM_OUT/../extra/bench.env" && n=${BENCH_N:-$n}
+out() { diag "$@"; echo "$*" >> "$NOVA_VM_OUT/start-phases-table.txt"; }
+ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# phases UNIT…: "wall_ms total_ms pre_ms gap_ms main_ms", means over the
+# units: total = start job begin -> active; pre = ExecStartPre='s fork ->
+# exit (0 if none); gap = its exit -> ExecStart='s fork; main = ExecStart='s
+# fork -> active (Type=exec: the executor's sandbox setup up to execve).
+cat > /tmp/phases.py <<'EOF'
+import json, subprocess, sys
+def prop(unit, iface, name):
+    path = "/org/freedesktop/systemd1/unit/" + "".join(c if c.isalnum() else "_%02x" % ord(c) for c in unit)
+    out = subprocess.run(["busctl", "--json=short", "get-property", "org.freedesktop.systemd1", path,
+                          "org.freedesktop.systemd1." + iface, name], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)["data"]
+sums = [0.0] * 4
+for unit in sys.argv[1:]:
+    begin = prop(unit, "Unit", "InactiveExitTimestampMonotonic")
+    active = prop(unit, "Unit", "ActiveEnterTimestampMonotonic")
+    pre = prop(unit, "Service", "ExecStartPre")        # (path, argv, ignore, start_rt, start_mono, exit_rt, exit_mono, …)
+    main = prop(unit, "Service", "ExecStart")[0][4]
+    pre_ms = sum(c[6] - c[4] for c in pre)
+    gap = main - (pre[-1][6] if pre else begin)
+    for i, v in enumerate((active - begin, pre_ms, gap, active - main)):
+        sums[i] += v / 1000.0
+print(" ".join("%.0f" % (s / (len(sys.argv) - 1)) for s in sums))
+EOF
+declare -A wall phase
+series() { # KEY START-COMMAND-PREFIX…: n starts of units KEY-1…KEY-n
+	local key=$1 i t0 t1 units=(); shift
+	t0=$(ms)
+	for ((i = 1; i <= n; i++)); do "$@" "$key-$i"; done
+	t1=$(ms)
+	wall[$key]=$(((t1 - t0) / n))
+	mapfile -t units < <(systemctl list-units --no-legend --plain --state=active "*$key-*" | awk '{ print $1 }')
+	is "${#units[@]}" "$n" "$key: $n started"
+	phase[$key]=$(python3 /tmp/phases.py "${units[@]}")
+	systemctl stop nova-agents.slice
+	systemctl reset-failed 2>/dev/null
+}
+agent() { systemctl start "nova-agent@$1"; }
+sandbox=(-p DynamicUser=yes -p ProtectSystem=strict -p ProtectHome=yes -p PrivateTmp=yes -p PrivateDevices=yes
+	-p PrivateIPC=yes -p NoNewPrivileges=yes -p RestrictSUIDSGID=yes -p ProtectKernelTunables=yes
+	-p ProtectKernelModules=yes -p ProtectKernelLogs=yes -p ProtectControlGroups=yes -p ProtectClock=yes
+	-p ProtectHostname=yes -p LockPersonality=yes -p RestrictRealtime=yes -p SystemCallArchitectures=native
+	-p "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" -p UMask=0077
+	-p MemoryMax=4G -p MemoryHigh=3G -p MemorySwapMax=0 -p TasksMax=512 -p RuntimeMaxSec=30min)
+bare() { systemd-run --quiet --unit="$1" --slice=nova-agents.slice -p Type=exec "${sandbox[@]}" /bin/sleep infinity; }
+# What the agent unit has beyond that sandbox (units/nova-agent@.service.in).
+more=(-p ProtectProc=invisible -p PrivateMounts=yes -p SystemCallErrorNumber=EPERM
+	-p "SystemCallFilter=~@clock @cpu-emulation @module @obsolete @raw-io @reboot @swap"
+	-p "BindPaths=-/var/lib/nova-agents/workspaces/.tmp/none/tmp:/tmp")
+bare_more() { systemd-run --quiet --unit="$1" --slice=nova-agents.slice -p Type=exec "${sandbox[@]}" "${more[@]}" /bin/sleep infinity; }
+
+printf 'Command=/bin/sleep infinity\n' > /etc/nova-agents/default.conf
+agent warm; systemctl stop nova-agents.slice # first start: caches, the pool's state
+series agent agent
+series bare bare
+series bare_more bare_more
+mkdir -p /etc/systemd/system/nova-agent@.service.d
+printf '[Service]\nExecCondition=+/bin/true\n' > /etc/systemd/system/nova-agent@.service.d/spawn.conf
+systemctl daemon-reload
+series agent_spawn agent
+rm /etc/systemd/system/nova-agent@.service.d/spawn.conf
+systemctl daemon-reload
+
+t0=$(ms)
+for ((i = 1; i <= n; i++)); do RUNTIME_DIRECTORY=/run/nova-agents/agents/hand /usr/libexec/nova-agent-host/nova-agent-exec --prepare hand >/dev/null; done
+t1=$(ms); prep_ms=$(((t1 - t0) / n))
+t0=$(ms); for ((i = 1; i <= n; i++)); do /bin/true; done; t1=$(ms); true_ms=$(((t1 - t0) / n))
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'; }
+read -r b_total _ <<<"${phase[bare]}"
+out "bench/start-phases.sh $(date -u +%Y-%m-%d), $(nproc) vCPUs, $(systemctl --version | head -n1), kernel $(uname -r), $n starts each, one at a time"
+out "| start of | wall per start | PID 1: begin -> active | ExecStartPre= run | gap | ExecStart= fork -> active | vs bare | goal |"
+out "|---|---|---|---|---|---|---|---|"
+for key in agent agent_spawn bare_more bare; do
+	read -r total pre gap main <<<"${phase[$key]}"
+	goal=; [ "$key" = agent ] && goal="<= 1.5x"
+	out "| $key | ${wall[$key]} ms | $total ms | $pre ms | $gap ms | $main ms | $(ratio "$total" "$b_total")x | $goal |"
+done
+out "| by hand, as root: nova-agent-exec --prepare; /bin/true | $prep_ms ms; $true_ms ms | | | | | | |"
+done_testing
