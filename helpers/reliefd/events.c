@@ -3,12 +3,13 @@
  * confirm) and deadline.c (the soft deadlines) are actions called from it
  * and never call back.
  *
- * Every memory wakeup, whatever woke it (a PSI trigger, the slice's
- * memory.events, a victim's cgroup.events, the timer), goes through
- * events_wakeup(): one reap of the victims, one look, the watches renewed,
- * the timer armed again. The soft deadlines have their own two sources, and
- * no look: a timer at the earliest deadline, and an inotify watch on the
- * records' directory. Each wakeup is counted by its source (the metrics).
+ * Every memory wakeup (a PSI trigger, the slice's memory.events, the timer)
+ * goes through events_wakeup(): one reap of the victims, one look, the
+ * watches renewed, the timer armed again. A victim's cgroup.events only
+ * confirms that victim; one look follows a batch of them. The soft
+ * deadlines have their own two sources, and no look: a timer at the
+ * earliest deadline, and an inotify watch on the records' directory. Each
+ * wakeup is counted by its source (the metrics).
  *
  * One error policy for every callback: a look that fails (meminfo
  * unreadable: the daemon would decide blind) or a timer that cannot be armed
@@ -49,6 +50,7 @@ static void unwatch_slice(Daemon *d) {
 }
 
 static int on_victim_events(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+static void victim_check(Daemon *d, Victim *v, int fd);
 
 static int watch_victim(Daemon *d, Victim *v) {
         _cleanup_(freep) char *path = str_printf("%s/%s/cgroup.events", d->slice_dir, v->name);
@@ -62,7 +64,12 @@ static int watch_victim(Daemon *d, Victim *v) {
                 close(fd);
                 return r;
         }
-        return sd_event_source_set_io_fd_own(v->watch, true);
+        r = sd_event_source_set_io_fd_own(v->watch, true);
+        if (r < 0)
+                return r;
+        /* It may have emptied before the watch was there: no event would come. */
+        victim_check(d, v, fd);
+        return 0;
 }
 
 /* Victims chosen by the last look (or restored) get their cgroup.events
@@ -76,11 +83,10 @@ static void watch_victims(Daemon *d) {
 static void watch_slice(Daemon *d);
 static void watch_deadlines(Daemon *d, bool verbose);
 
-int events_wakeup(Daemon *d, WakeupSource source) {
+static int look(Daemon *d) {
         uint64_t sleep;
         int r;
 
-        d->wakeups[source]++;
         d->looks_total++;
         watch_slice(d);
         watch_deadlines(d, false);
@@ -96,6 +102,11 @@ int events_wakeup(Daemon *d, WakeupSource source) {
                         log_error("cannot arm the timer: %s", strerror(-r));
         }
         return r < 0 ? sd_event_exit(d->event, RELIEFD_EXIT_HOST) : 0;
+}
+
+int events_wakeup(Daemon *d, WakeupSource source) {
+        d->wakeups[source]++;
+        return look(d);
 }
 
 static int wake_slice(Daemon *d, sd_event_source *s, uint32_t revents, WakeupSource source) {
@@ -120,13 +131,47 @@ static int on_memory_events(sd_event_source *s, int fd, uint32_t revents, void *
         return wake_slice(userdata, s, revents & ~EPOLLERR, WAKEUP_MEMORY_EVENTS);
 }
 
-static int on_victim_events(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+/* Reading re-arms kernfs' POLLPRI. "populated 0", or a cgroup already
+ * removed (ENODEV): the victim is gone, confirmed here rather than by the
+ * reap reading every victim's file again. */
+static void victim_check(Daemon *d, Victim *v, int fd) {
         char buf[256];
+        ssize_t k = pread(fd, buf, sizeof(buf) - 1, 0);
+        uint64_t populated = 1;
 
-        /* Re-arms kernfs' POLLPRI; a failure means the cgroup is gone, which the reap sees. */
-        ssize_t k = pread(fd, buf, sizeof(buf), 0);
-        (void) k;
-        return events_wakeup(userdata, WAKEUP_VICTIM);
+        if (k >= 0) {
+                buf[k] = '\0';
+                if (cgroup_keyed_value(buf, "populated", &populated) < 0)
+                        populated = 1;
+        }
+        if (k < 0 || populated == 0)
+                victims_confirm(d, v);
+}
+
+/* A victim's cgroup.events changed. Victims of one relief die together:
+ * each one's event only confirms it and counts a wakeup, and one look
+ * follows them all (a deferred source at idle priority runs after every
+ * event already pending), not a look per victim: 1,000 victims were 1,000
+ * looks of every agent. */
+static int on_victim_events(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Daemon *d = userdata;
+
+        d->wakeups[WAKEUP_VICTIM]++;
+        for (size_t i = 0; i < d->n_victims; i++)
+                if (d->victims[i].watch == s) {
+                        victim_check(d, &d->victims[i], fd);
+                        break;
+                }
+        int r = sd_event_source_set_enabled(d->look_later, SD_EVENT_ONESHOT);
+        if (r < 0) {
+                log_error("cannot schedule a look: %s", strerror(-r));
+                return look(d);
+        }
+        return 0;
+}
+
+static int on_look_later(sd_event_source *s, void *userdata) {
+        return look(userdata);
 }
 
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata) {
@@ -300,6 +345,13 @@ int events_setup(Daemon *d) {
                 return r;
         (void) sd_event_source_set_enabled(d->deadline_timer, SD_EVENT_OFF);
         watch_deadlines(d, true);
+        r = sd_event_add_defer(d->event, &d->look_later, on_look_later, d);
+        if (r >= 0)
+                r = sd_event_source_set_priority(d->look_later, SD_EVENT_PRIORITY_IDLE);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(d->look_later, SD_EVENT_OFF);
+        if (r < 0)
+                return r;
         r = sd_event_add_time_relative(d->event, &d->timer, CLOCK_MONOTONIC, 0, 10 * 1000, on_timer, d);
         if (r < 0)
                 return r;
@@ -316,10 +368,12 @@ int events_first_look(Daemon *d) {
 
 void events_done(Daemon *d) {
         victims_free(d);
+        agents_free(d);
         unwatch_slice(d);
         unwatch_deadlines(d);
         d->deadline_timer = sd_event_source_unref(d->deadline_timer);
         deadline_done(d);
         d->timer = sd_event_source_unref(d->timer);
+        d->look_later = sd_event_source_unref(d->look_later);
         d->event = sd_event_unref(d->event);
 }

@@ -49,10 +49,13 @@ typedef struct Victim {
         bool gone;
 } Victim;
 
+/* A unit of the slice as the last sampling look saw it (sample.c). */
 typedef struct Agent {
         char name[RELIEFD_NAME_MAX];
         LeakTrack leak;
-        bool seen;
+        uint64_t bytes, tasks;    /* memory.current, pids.current (0 if unreadable) */
+        int mem_fd, pids_fd;      /* kept open from look to look; -1: none */
+        bool in_flight;           /* a victim still dying (victims_flag_agents()) */
 } Agent;
 
 /* What woke the daemon: the label of nova_reliefd_wakeups_total. */
@@ -71,10 +74,11 @@ typedef struct Daemon {
         const char *proc_root, *slice_dir, *rundir, *confdir;
         sd_event *event;
         sd_event_source *timer;
+        sd_event_source *look_later; /* one look after a batch of victims' events */
         AdmissionMachine admission;
         Victim *victims; /* in flight */
         size_t n_victims;
-        Agent *agents;   /* for the leak watch, sorted by name */
+        Agent *agents;   /* the slice's units at the last sampling look, sorted by name */
         size_t n_agents;
         uint64_t leak_sampled_usec; /* CLOCK_MONOTONIC of its last sample; 0: due */
         HostMemory host;
@@ -82,7 +86,8 @@ typedef struct Daemon {
         /* Counters for the metrics. */
         uint64_t kills_total, reliefs_total, transitions_total, outside_total, soft_deadlines_total;
         uint64_t wakeups[_WAKEUP_SOURCE_MAX];
-        uint64_t looks_total;      /* wakeups of the first four sources, and the first look */
+        uint64_t looks_total;      /* the first look, one per wakeup of the first three sources,
+                                    * one per batch of victims' events */
         uint64_t last_relief_usec; /* CLOCK_REALTIME */
         uint64_t last_relief_victims;
         char reason[160];          /* of the last admission change */
@@ -121,10 +126,19 @@ void events_done(Daemon *d);
  * it. < 0 (logged) only when the host cannot be read: see events.c. */
 int monitor_tick(Daemon *d, uint64_t *ret_sleep_usec);
 
+/* sample.c: d->agents becomes the units now in the slice, each with its
+ * memory.current and pids.current (units gone meanwhile are left out);
+ * *ret_n their number. -errno if the slice cannot be read. */
+int slice_sample(Daemon *d, size_t *ret_n);
+void agents_free(Daemon *d);
+
 /* victims.c */
 int victims_kill(Daemon *d, const ReliefPlan *plan, const ReliefCandidate *c);
 uint64_t victims_in_flight_bytes(const Daemon *d);
-bool victims_contains(const Daemon *d, const char *name);
+/* Flags the agents (d->agents) that are victims in flight: O(v log n). */
+void victims_flag_agents(Daemon *d);
+/* A victim's cgroup is empty (its cgroup.events said so): no longer in flight. */
+void victims_confirm(Daemon *d, Victim *v);
 /* Once per wakeup, before the look. */
 void victims_reap(Daemon *d);
 /* The in-flight list survives a restart in <rundir>/relief-inflight. */

@@ -52,17 +52,29 @@ uint64_t victims_in_flight_bytes(const Daemon *d) {
         return sum;
 }
 
-bool victims_contains(const Daemon *d, const char *name) {
-        for (size_t i = 0; i < d->n_victims; i++)
-                if (strcmp(d->victims[i].name, name) == 0)
-                        return true;
-        return false;
+static int agent_name_cmp(const void *key, const void *a) {
+        return strcmp(key, ((const Agent *) a)->name);
 }
 
-static void victim_gone(Daemon *d, Victim *v) {
+void victims_flag_agents(Daemon *d) {
+        for (size_t i = 0; i < d->n_agents; i++)
+                d->agents[i].in_flight = false;
+        for (size_t i = 0; i < d->n_victims; i++) {
+                Agent *a = bsearch(d->victims[i].name, d->agents, d->n_agents, sizeof(Agent), agent_name_cmp);
+                if (a)
+                        a->in_flight = true;
+        }
+}
+
+void victims_confirm(Daemon *d, Victim *v) {
         uint64_t ms = (now_usec(CLOCK_MONOTONIC) - v->killed_usec) / 1000;
 
+        if (v->gone)
+                return;
         v->gone = true;
+        /* A removed cgroup's file may poll for ever until the reap drops the watch. */
+        if (v->watch)
+                (void) sd_event_source_set_enabled(v->watch, SD_EVENT_OFF);
         sd_journal_send("MESSAGE=%s is gone, %llu ms after SIGKILL", v->name, (unsigned long long) ms,
                         "MESSAGE_ID=" MSGID_VICTIM_GONE, "PRIORITY=%i", LOG_NOTICE, "NOVA_UNIT=%s", v->name,
                         "NOVA_RANK=%u", v->rank, "NOVA_GONE_MSEC=%llu", (unsigned long long) ms, NULL);
@@ -75,8 +87,9 @@ void victims_reap(Daemon *d) {
 
         for (size_t i = 0; i < d->n_victims; i++) {
                 Victim *v = &d->victims[i];
-                if (!v->gone && victim_populated(d, v) == 0)
-                        victim_gone(d, v);
+                /* One with a watch is confirmed by its event (events.c). */
+                if (!v->gone && !v->watch && victim_populated(d, v) == 0)
+                        victims_confirm(d, v);
                 if (!v->gone && now - v->killed_usec > VICTIM_GIVE_UP_USEC) {
                         sd_journal_send("MESSAGE=%s still has processes %llu s after SIGKILL; no longer counted as "
                                         "freeing memory", v->name, (unsigned long long) (VICTIM_GIVE_UP_USEC / 1000000),
