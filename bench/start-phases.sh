@@ -10,7 +10,8 @@
 # with the agent unit's sandbox (the issue's yardstick), the same with the
 # sandbox settings only the agent unit has, and the agent unit with one more
 # '+' spawn before its start (what the ExecCondition= admission check cost
-# until it became a unit condition). BENCH_N starts of each, one at a time.
+# until it became a unit condition). BENCH_N (30) starts of each, one at a
+# time, interleaved.
 #
 # In a disposable guest (from the build directory, after
 # `make tests/vm/stage.stamp`):
@@ -19,7 +20,7 @@
 # Printed, never asserted; the checks are that every start really started.
 set -u
 . ./lib.sh
-n=${BENCH_N:-20}
+n=${BENCH_N:-30}
 [ -f "${NOVA_VM_OUT:-/nonexistent}/../extra/bench.env" ] && . "$NOVA_VM_OUT/../extra/bench.env" && n=${BENCH_N:-$n}
 out() { diag "$@"; echo "$*" >> "$NOVA_VM_OUT/start-phases-table.txt"; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
@@ -48,19 +49,28 @@ for unit in sys.argv[1:]:
 print(" ".join("%.0f" % (s / (len(sys.argv) - 1)) for s in sums))
 EOF
 declare -A wall phase
-series() { # KEY START-COMMAND-PREFIX…: n starts of units KEY-1…KEY-n
-	local key=$1 i t0 t1 units=(); shift
-	t0=$(ms)
-	for ((i = 1; i <= n; i++)); do "$@" "$key-$i"; done
-	t1=$(ms)
-	wall[$key]=$(((t1 - t0) / n))
-	mapfile -t units < <(systemctl list-units --no-legend --plain --state=active "*$key-*" | awk '{ print $1 }')
-	is "${#units[@]}" "$n" "$key: $n started"
-	phase[$key]=$(python3 /tmp/phases.py "${units[@]}")
+# series KEY…: n starts of each KEY (units KEY-1…KEY-n), interleaved (one of
+# each in turn, so that a drift of the guest's speed hits all alike), then
+# every unit's phases.
+series() {
+	local i key t0 units=()
+	for key; do wall[$key]=0; done
+	for ((i = 1; i <= n; i++)); do
+		for key; do
+			t0=$(ms); "$key" "$key-$i"; wall[$key]=$((wall[$key] + $(ms) - t0))
+		done
+	done
+	for key; do
+		wall[$key]=$((wall[$key] / n))
+		mapfile -t units < <(systemctl list-units --no-legend --plain --state=active "*$key-*" | awk '{ print $1 }')
+		is "${#units[@]}" "$n" "$key: $n started"
+		phase[$key]=$(python3 /tmp/phases.py "${units[@]}")
+	done
 	systemctl stop nova-agents.slice
 	systemctl reset-failed 2>/dev/null
 }
 agent() { systemctl start "nova-agent@$1"; }
+agent_spawn() { systemctl start "nova-agent@$1"; }
 sandbox=(-p DynamicUser=yes -p ProtectSystem=strict -p ProtectHome=yes -p PrivateTmp=yes -p PrivateDevices=yes
 	-p PrivateIPC=yes -p NoNewPrivileges=yes -p RestrictSUIDSGID=yes -p ProtectKernelTunables=yes
 	-p ProtectKernelModules=yes -p ProtectKernelLogs=yes -p ProtectControlGroups=yes -p ProtectClock=yes
@@ -72,17 +82,17 @@ bare() { systemd-run --quiet --unit="$1" --slice=nova-agents.slice -p Type=exec 
 more=(-p ProtectProc=invisible -p PrivateMounts=yes -p SystemCallErrorNumber=EPERM
 	-p "SystemCallFilter=~@clock @cpu-emulation @module @obsolete @raw-io @reboot @swap"
 	-p "BindPaths=-/var/lib/nova-agents/workspaces/.tmp/none/tmp:/tmp")
+bare2() { bare "$@"; }
 bare_more() { systemd-run --quiet --unit="$1" --slice=nova-agents.slice -p Type=exec "${sandbox[@]}" "${more[@]}" /bin/sleep infinity; }
 
 printf 'Command=/bin/sleep infinity\n' > /etc/nova-agents/default.conf
 agent warm; systemctl stop nova-agents.slice # first start: caches, the pool's state
-series agent agent
-series bare bare
-series bare_more bare_more
+series agent bare bare_more
+# One '+' spawn more (/bin/true) before the start: what ExecCondition= cost.
 mkdir -p /etc/systemd/system/nova-agent@.service.d
 printf '[Service]\nExecCondition=+/bin/true\n' > /etc/systemd/system/nova-agent@.service.d/spawn.conf
 systemctl daemon-reload
-series agent_spawn agent
+series agent_spawn bare2
 rm /etc/systemd/system/nova-agent@.service.d/spawn.conf
 systemctl daemon-reload
 
@@ -91,14 +101,16 @@ for ((i = 1; i <= n; i++)); do RUNTIME_DIRECTORY=/run/nova-agents/agents/hand /u
 t1=$(ms); prep_ms=$(((t1 - t0) / n))
 t0=$(ms); for ((i = 1; i <= n; i++)); do /bin/true; done; t1=$(ms); true_ms=$(((t1 - t0) / n))
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }'; }
-read -r b_total _ <<<"${phase[bare]}"
-out "bench/start-phases.sh $(date -u +%Y-%m-%d), $(nproc) vCPUs, $(systemctl --version | head -n1), kernel $(uname -r), $n starts each, one at a time"
-out "| start of | wall per start | PID 1: begin -> active | ExecStartPre= run | gap | ExecStart= fork -> active | vs bare | goal |"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+out "bench/start-phases.sh $(date -u +%Y-%m-%d), $(nproc) vCPUs, $(systemctl --version | head -n1), kernel $(uname -r), $n starts each, interleaved"
+out "| start of | wall per start | PID 1: begin -> active | ExecStartPre= run | gap | ExecStart= fork -> active | vs bare (same series) | goal |"
 out "|---|---|---|---|---|---|---|---|"
-for key in agent agent_spawn bare_more bare; do
+for key in agent bare_more bare agent_spawn bare2; do
 	read -r total pre gap main <<<"${phase[$key]}"
-	goal=; [ "$key" = agent ] && goal="<= 1.5x"
+	ref=bare goal=
+	[ "$key" = agent ] && goal="<= 1.5x"
+	case $key in agent_spawn | bare2) ref=bare2 ;; esac
+	read -r b_total _ <<<"${phase[$ref]}"
 	out "| $key | ${wall[$key]} ms | $total ms | $pre ms | $gap ms | $main ms | $(ratio "$total" "$b_total")x | $goal |"
 done
 out "| by hand, as root: nova-agent-exec --prepare; /bin/true | $prep_ms ms; $true_ms ms | | | | | | |"
