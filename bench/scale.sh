@@ -66,6 +66,7 @@ k=${NOVA_AGENT_NAME##*-}
 k=${k#"${k%%[1-9]*}"}
 [ "${k:-0}" -le "$t" ] || exec sleep infinity
 x=$(printf "%0${bytes}d" 0)
+echo grown
 sleep infinity
 EOF
 chmod 755 /usr/local/bin/light-agent
@@ -108,7 +109,9 @@ t1=$(ms); seed_ms=$((t1 - t0))
 is "$(agents_active)" "$cmp_n" "the seed's rounds started $cmp_n agents"
 clean
 # Bare transient services: a DynamicUser (one name each, so one UID each) and
-# the agent unit's sandbox and caps, no ExecCondition/ExecStartPre/timer.
+# the agent unit's sandbox and caps, no ExecStartPre=. Type=exec as the agent
+# unit: systemd-run's default (simple) ends the start job at the fork, before
+# the sandbox is set up (the runs of 2026-12-01 compared against that).
 sandbox=(-p DynamicUser=yes -p ProtectSystem=strict -p ProtectHome=yes -p PrivateTmp=yes -p PrivateDevices=yes
 	-p PrivateIPC=yes -p NoNewPrivileges=yes -p RestrictSUIDSGID=yes -p ProtectKernelTunables=yes
 	-p ProtectKernelModules=yes -p ProtectKernelLogs=yes -p ProtectControlGroups=yes -p ProtectClock=yes
@@ -117,7 +120,7 @@ sandbox=(-p DynamicUser=yes -p ProtectSystem=strict -p ProtectHome=yes -p Privat
 	-p MemoryMax=4G -p MemoryHigh=3G -p MemorySwapMax=0 -p TasksMax=512 -p RuntimeMaxSec=30min)
 t0=$(ms)
 for ((i = 1; i <= cmp_n; i++)); do
-	systemd-run --quiet --unit="bench-run-$i" --slice=nova-agents.slice "${sandbox[@]}" /bin/sleep infinity
+	systemd-run --quiet --unit="bench-run-$i" --slice=nova-agents.slice -p Type=exec "${sandbox[@]}" /bin/sleep infinity
 done
 t1=$(ms); run_ms=$((t1 - t0))
 is "$(systemctl list-units --no-legend --plain --state=active 'bench-run-*' | wc -l)" "$cmp_n" \
@@ -215,6 +218,8 @@ grow=$((need_kib / (grow_kib + 100) + 1))
 if [ "$grow" -gt "$n" ]; then grow=$n; grow_kib=$((need_kib * 11 / 10 / n + 1)); fi
 echo "$grow $((grow_kib * 1024))" > /run/nova-bench/grow
 oom0=$(awk '/^oom_kill / { print $2 }' /proc/vmstat)
+prom() { awk -v k="$1" '$1 == k { print $2 }' /run/nova-agents/nova-reliefd.prom; }
+looks0=$(prom nova_reliefd_looks_total); vw0=$(prom 'nova_reliefd_wakeups_total{source="victim"}')
 python3 - > /tmp/relief.out <<'EOF' &
 # One thread samples memory every 10 ms (relief is faster than a forked
 # systemctl under TCG); another times `systemctl is-system-running` meanwhile.
@@ -263,6 +268,34 @@ ok "relief killed at least $kills_goal agents ($killed)" test "$killed" -ge "$ki
 is "$((oom1 - oom0))" 0 "no kernel OOM kill during the relief"
 out "| relief: $grow growers, 95 % -> < 75 % | $relief_ms ms, $killed agents killed, $((oom1 - oom0)) kernel OOM kills | >= $kills_goal killed, 0 OOM |"
 out "| worst systemctl is-system-running during relief | $worst_ms ms | |"
+# Where the relief's time went, from nova-reliefd's journal: its rounds (one
+# rank-1 kill each), first kill -> last kill, each victim's SIGKILL -> cgroup
+# empty (kernel), and when the growers were done (the load's own pace).
+relief_split=$(journalctl -b -u nova-relief.service -o json --no-pager | python3 -c '
+import json, sys
+chosen, gone = [], []
+for line in sys.stdin:
+    e = json.loads(line)
+    t = int(e["__REALTIME_TIMESTAMP"]) / 1e6
+    if e.get("MESSAGE_ID") == "c6c27f56f55f4fd8900267a27ebc56e3":
+        chosen.append((t, int(e.get("NOVA_RANK", 0))))
+    elif e.get("MESSAGE_ID") == "23129094f5a54e9aa9e355e8e4294047":
+        gone.append(int(e.get("NOVA_GONE_MSEC", 0)))
+gone.sort()
+if chosen:
+    print("%d rounds, %d kills over %.0f s; SIGKILL -> empty p50 %d / max %d ms" % (
+        sum(1 for _, r in chosen if r == 1), len(chosen), chosen[-1][0] - chosen[0][0],
+        gone[len(gone) // 2] if gone else -1, gone[-1] if gone else -1))
+else:
+    print("no kill")')
+last_grown=$(journalctl -b -o short-unix --no-pager MESSAGE=grown | awk '$1 ~ /^[0-9.]+$/ { t = $1 } END { print t }')
+first_kill=$(journalctl -b -u nova-relief.service -o short-unix --no-pager MESSAGE_ID=c6c27f56f55f4fd8900267a27ebc56e3 |
+	awk '$1 ~ /^[0-9.]+$/ { print $1; exit }')
+[ -z "$last_grown" ] || [ -z "$first_kill" ] ||
+	relief_split="$relief_split; the last grower done $(awk -v a="$last_grown" -v b="$first_kill" 'BEGIN { printf "%.0f", a - b }') s after the first kill"
+sleep 21 # the metrics file is rewritten on a look at most every 10 s
+relief_split="$relief_split; $(( $(prom 'nova_reliefd_wakeups_total{source="victim"}') - vw0 )) victim wakeups, $(( $(prom nova_reliefd_looks_total) - looks0 )) looks in all"
+out "| relief from nova-reliefd's journal and metrics | $relief_split | |"
 
 t0=$(ms); novactl stop --all --force >/dev/null 2>&1; t1=$(ms); stop_ms=$((t1 - t0))
 is "$(agents_active)" 0 "novactl stop --all stopped every agent"
