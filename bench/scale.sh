@@ -108,19 +108,11 @@ done
 t1=$(ms); seed_ms=$((t1 - t0))
 is "$(agents_active)" "$cmp_n" "the seed's rounds started $cmp_n agents"
 clean
-# Bare transient services: a DynamicUser (one name each, so one UID each) and
-# the agent unit's sandbox and caps, no ExecStartPre=. Type=exec as the agent
-# unit: systemd-run's default (simple) ends the start job at the fork, before
-# the sandbox is set up (the runs of 2026-12-01 compared against that).
-sandbox=(-p DynamicUser=yes -p ProtectSystem=strict -p ProtectHome=yes -p PrivateTmp=yes -p PrivateDevices=yes
-	-p PrivateIPC=yes -p NoNewPrivileges=yes -p RestrictSUIDSGID=yes -p ProtectKernelTunables=yes
-	-p ProtectKernelModules=yes -p ProtectKernelLogs=yes -p ProtectControlGroups=yes -p ProtectClock=yes
-	-p ProtectHostname=yes -p LockPersonality=yes -p RestrictRealtime=yes -p SystemCallArchitectures=native
-	-p "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" -p UMask=0077
-	-p MemoryMax=4G -p MemoryHigh=3G -p MemorySwapMax=0 -p TasksMax=512 -p RuntimeMaxSec=30min)
+# Bare transient services with the agent unit's sandbox (bare-sandbox.sh).
+. ./bare-sandbox.sh
 t0=$(ms)
 for ((i = 1; i <= cmp_n; i++)); do
-	systemd-run --quiet --unit="bench-run-$i" --slice=nova-agents.slice -p Type=exec "${sandbox[@]}" /bin/sleep infinity
+	systemd-run --quiet --unit="bench-run-$i" --slice=nova-agents.slice "${bare_sandbox[@]}" /bin/sleep infinity
 done
 t1=$(ms); run_ms=$((t1 - t0))
 is "$(systemctl list-units --no-legend --plain --state=active 'bench-run-*' | wc -l)" "$cmp_n" \

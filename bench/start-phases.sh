@@ -71,19 +71,10 @@ series() {
 }
 agent() { systemctl start "nova-agent@$1"; }
 agent_spawn() { systemctl start "nova-agent@$1"; }
-sandbox=(-p DynamicUser=yes -p ProtectSystem=strict -p ProtectHome=yes -p PrivateTmp=yes -p PrivateDevices=yes
-	-p PrivateIPC=yes -p NoNewPrivileges=yes -p RestrictSUIDSGID=yes -p ProtectKernelTunables=yes
-	-p ProtectKernelModules=yes -p ProtectKernelLogs=yes -p ProtectControlGroups=yes -p ProtectClock=yes
-	-p ProtectHostname=yes -p LockPersonality=yes -p RestrictRealtime=yes -p SystemCallArchitectures=native
-	-p "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" -p UMask=0077
-	-p MemoryMax=4G -p MemoryHigh=3G -p MemorySwapMax=0 -p TasksMax=512 -p RuntimeMaxSec=30min)
-bare() { systemd-run --quiet --unit="$1" --slice=nova-agents.slice -p Type=exec "${sandbox[@]}" /bin/sleep infinity; }
-# What the agent unit has beyond that sandbox (units/nova-agent@.service.in).
-more=(-p ProtectProc=invisible -p PrivateMounts=yes -p SystemCallErrorNumber=EPERM
-	-p "SystemCallFilter=~@clock @cpu-emulation @module @obsolete @raw-io @reboot @swap"
-	-p "BindPaths=-/var/lib/nova-agents/workspaces/.tmp/none/tmp:/tmp")
+. ./bare-sandbox.sh
+bare() { systemd-run --quiet --unit="$1" --slice=nova-agents.slice "${bare_sandbox[@]}" /bin/sleep infinity; }
 bare2() { bare "$@"; }
-bare_more() { systemd-run --quiet --unit="$1" --slice=nova-agents.slice -p Type=exec "${sandbox[@]}" "${more[@]}" /bin/sleep infinity; }
+bare_more() { systemd-run --quiet --unit="$1" --slice=nova-agents.slice "${bare_sandbox[@]}" "${bare_sandbox_more[@]}" /bin/sleep infinity; }
 
 printf 'Command=/bin/sleep infinity\n' > /etc/nova-agents/default.conf
 agent warm; systemctl stop nova-agents.slice # first start: caches, the pool's state

@@ -201,35 +201,30 @@ int bus_unit_get_string(sd_bus *bus, const char *unit, const char *iface, const 
         return sd_bus_get_property_string(bus, DEST, path, iface, property, &e, ret);
 }
 
-int bus_unit_get_u64(sd_bus *bus, const char *unit, const char *iface, const char *property, uint64_t *ret) {
+/* A property of a fixed-size type ('t', 'b', …) into *ret, which must be
+ * of that type's size (sd-bus writes a 'b' as an int). */
+static int unit_get_trivial(sd_bus *bus, const char *unit, const char *iface, const char *property, char type,
+                            void *ret) {
         _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
         _cleanup_(freep) char *path = NULL;
-        uint64_t v;
         int r;
 
         r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
         if (r < 0)
                 return r;
-        r = sd_bus_get_property_trivial(bus, DEST, path, iface, property, &e, 't', &v);
-        if (r < 0)
-                return r;
-        *ret = v;
-        return 0;
+        return sd_bus_get_property_trivial(bus, DEST, path, iface, property, &e, type, ret);
+}
+
+int bus_unit_get_u64(sd_bus *bus, const char *unit, const char *iface, const char *property, uint64_t *ret) {
+        return unit_get_trivial(bus, unit, iface, property, 't', ret);
 }
 
 int bus_unit_get_bool(sd_bus *bus, const char *unit, const char *iface, const char *property, bool *ret) {
-        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
-        _cleanup_(freep) char *path = NULL;
-        int v, r;
+        int v, r = unit_get_trivial(bus, unit, iface, property, 'b', &v);
 
-        r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
-        if (r < 0)
-                return r;
-        r = sd_bus_get_property_trivial(bus, DEST, path, iface, property, &e, 'b', &v);
-        if (r < 0)
-                return r;
-        *ret = v;
-        return 0;
+        if (r >= 0)
+                *ret = v;
+        return r;
 }
 
 /* Skipped by admission: the unit's start condition, or the ExecCondition=
