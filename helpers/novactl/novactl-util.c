@@ -179,9 +179,7 @@ int admit_once(const char *name) {
 }
 
 void admit_forget(const char *name) {
-        _cleanup_(freep) char *path = admit_path(name);
-        if (path)
-                (void) unlink(path);
+        (void) admission_force_consume(novactl_rundir(), name);
 }
 
 int relief_config_get(ReliefConfig *ret) {
