@@ -14,6 +14,15 @@
 int log_oom(void);
 
 
+/* The workspace exists and is a directory: -ENOTDIR (logged) if not. */
+int workspace_verify(const char *workspace);
+
+/* --prepare, as root, in this order: the --force token consumed (admission.h),
+ * the agent's identity claimed (identity_prepare()), its workspace checked, the
+ * merged configuration written to its runtime directory, its credentials,
+ * scratch directory and soft deadline's record; each step logs its failure. */
+int prepare_agent(const char *name, const AgentConfig *c);
+
 /* The agent's RuntimeDirectory= (its runtime files, its credentials) and its
  * scratch directory (/run/nova/scratch/NAME), both created by systemd at the
  * start (root's, 0711) and removed at the stop; NULL when not there. */

@@ -54,7 +54,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "admission.h"
 #include "agent-config.h"
 #include "agent-exec.h"
 #include "agent-name.h"
@@ -235,79 +234,6 @@ static int load_config(const char *name, AgentConfig **ret) {
         return 0;
 }
 
-static int verify_workspace(const char *workspace) {
-        struct stat st;
-
-        if (stat(workspace, &st) < 0)
-                log_error("workspace %s: %s", workspace, strerror(errno));
-        else if (!S_ISDIR(st.st_mode))
-                log_error("workspace %s: not a directory", workspace);
-        else
-                return 0;
-        return -ENOTDIR;
-}
-
-/* Root writes, the launcher reads (as root, before it becomes the agent):
- * the file gets the owner the runtime directory has (root in the unit). */
-static int write_prepared(const char *name, const AgentConfig *c) {
-        _cleanup_(freep) char *error = NULL, *path = NULL;
-        const char *dir = runtime_directory();
-        struct stat st;
-        int r;
-
-        if (!dir) {
-                log_error("--prepare needs exactly one RuntimeDirectory= ($RUNTIME_DIRECTORY)");
-                return -EINVAL;
-        }
-        if (stat(dir, &st) < 0) {
-                log_error("%s: %s", dir, strerror(errno));
-                return -EIO;
-        }
-        r = agent_config_write_atomic(dir, name, c, &error);
-        if (r == -ENOMEM)
-                return log_oom();
-        if (r < 0) {
-                log_error("%s", error ? error : strerror(-r));
-                return -EIO;
-        }
-        path = str_printf("%s/%s.conf", dir, name);
-        if (!path)
-                return log_oom();
-        if (chown(path, st.st_uid, st.st_gid) < 0) {
-                log_error("%s: %s", path, strerror(errno));
-                return -EIO;
-        }
-        return 0;
-}
-
-/* Not root (a test, an admin's User= drop-in): nothing to claim or hand over. */
-static int prepare_identity(const char *name, const AgentConfig *c, uid_t *ret_uid) {
-        const char *dir = runtime_directory();
-
-        *ret_uid = geteuid();
-        if (c->disk_max > 0 && geteuid() != 0) {
-                log_error("DiskMax= is refused: only root can set a project quota");
-                return -DISK_ERRNO;
-        }
-        if (geteuid() != 0 || !dir)
-                return 0; /* no directory: write_prepared() says so */
-        return identity_prepare(name, c, dir, ret_uid);
-}
-
-/* PID 1 let this start past the unit's admission condition; if
- * `novactl spawn --force` left NAME's token for it, this start used it. */
-static int consume_force_token(const char *name) {
-        int r = admission_force_consume(agents_rundir(), name);
-
-        if (r == -ENOMEM)
-                return log_oom();
-        if (r < 0)
-                log_error("cannot remove the --force token of %s: %s", name, strerror(-r));
-        else if (r > 0)
-                log_info("admission: %s admitted once by --force", name);
-        return r < 0 ? -EIO : 0;
-}
-
 static int print_summary(const char *name, const AgentConfig *c) {
         printf("agent %s: workspace %s, command", name, c->workspace);
         for (char **w = c->command; *w; w++) {
@@ -326,7 +252,6 @@ static int print_summary(const char *name, const AgentConfig *c) {
 
 static int run(void) {
         _cleanup_(agent_config_freep) AgentConfig *c = NULL;
-        uid_t uid = 0;
         int r;
 
         if (arg_migrate)
@@ -342,30 +267,9 @@ static int run(void) {
         if (r < 0)
                 return r;
 
-        if (arg_prepare) {
-                r = consume_force_token(arg_name);
-                if (r < 0)
-                        return r;
-                r = prepare_identity(arg_name, c, &uid);
-                if (r < 0)
-                        return r;
-        }
-
-        r = verify_workspace(c->workspace);
+        r = arg_prepare ? prepare_agent(arg_name, c) : workspace_verify(c->workspace);
         if (r < 0)
                 return r;
-
-        if (arg_prepare) {
-                r = write_prepared(arg_name, c);
-                if (r >= 0)
-                        r = credentials_prepare(arg_name, runtime_directory(), uid);
-                if (r >= 0)
-                        r = scratch_prepare(uid);
-                if (r >= 0)
-                        r = deadline_prepare(arg_name, c);
-                if (r < 0)
-                        return r;
-        }
         if (arg_check || arg_prepare)
                 return print_summary(arg_name, c);
         deadline_mark_started();
