@@ -48,6 +48,13 @@ int deadline_prepare(const char *name, const AgentConfig *c);
  * from (SOFT_DEADLINE_STARTED in its runtime directory). */
 void deadline_mark_started(void);
 
+/* Under systemd, stdout is a socket whose other end (journald) has hung up:
+ * journald refused the stream (past its cap). */
+bool output_refused(void);
+/* Says so through syslog(3), as stderr is that same stream: -EPIPE (exit
+ * status 7). */
+int output_refusal(const char *name);
+
 /* Every identity failure is this one errno, and exit status 5. */
 #define IDENTITY_ERRNO EUSERS
 

@@ -39,6 +39,8 @@
  *        or the launcher runs as root without a claimed UID
  *   6    DiskMax= cannot be enforced (no project quotas on the workspace's
  *        filesystem, a Workspace= other than the default, not root)
+ *   7    journald refused the agent's output stream (past its cap on
+ *        stdout streams): said through syslog, the agent does not run
  *   126  the command was found but cannot be executed
  *   127  the command was not found
  * 126 and 127 are what a shell returns in the same two cases.
@@ -66,6 +68,7 @@ enum {
         EXIT_WORKSPACE = 4,
         EXIT_IDENTITY = 5,
         EXIT_DISK = 6,
+        EXIT_OUTPUT = 7,
         EXIT_CANNOT_EXECUTE = 126,
         EXIT_NOT_FOUND = 127,
 };
@@ -114,6 +117,7 @@ static int help(void) {
                "  4    workspace missing or not a directory\n"
                "  5    no identity (UID pool full, user name taken, none claimed)\n"
                "  6    DiskMax= cannot be enforced here\n"
+               "  7    journald refused the output stream (see novactl capacity)\n"
                "  126  command found but not executable\n"
                "  127  command not found\n",
                AGENTS_RUNDIR, AGENTS_CONFDIR, AGENTS_CONFDIR, AGENTS_RUNDIR);
@@ -244,6 +248,8 @@ static int print_summary(const char *name, const AgentConfig *c) {
         }
         putchar('\n');
         if (fflush(stdout) != 0) {
+                if (errno == EPIPE && output_refused())
+                        return output_refusal(name);
                 log_error("cannot write to stdout: %s", strerror(errno));
                 return -EIO;
         }
@@ -272,6 +278,9 @@ static int run(void) {
                 return r;
         if (arg_check || arg_prepare)
                 return print_summary(arg_name, c);
+        /* Last, so that journald has long handled (and maybe closed) the stream. */
+        if (output_refused())
+                return output_refusal(arg_name);
         deadline_mark_started();
         return exec_agent(arg_name, c);
 }
@@ -296,6 +305,8 @@ static int exit_status(int r) {
                 return EXIT_IDENTITY;
         case -DISK_ERRNO:
                 return EXIT_DISK;
+        case -EPIPE:
+                return EXIT_OUTPUT;
         default:
                 return EXIT_FAILURE;
         }

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "agent-name.h"
@@ -199,6 +200,23 @@ int bus_unit_get_string(sd_bus *bus, const char *unit, const char *iface, const 
         if (r < 0)
                 return r;
         return sd_bus_get_property_string(bus, DEST, path, iface, property, &e, ret);
+}
+
+int bus_manager_version(sd_bus *bus, unsigned *ret) {
+        _cleanup_(sd_bus_error_free) sd_bus_error e = SD_BUS_ERROR_NULL;
+        _cleanup_(freep) char *v = NULL;
+        int r;
+
+        r = sd_bus_get_property_string(bus, DEST, "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager",
+                                       "Version", &e, &v);
+        if (r < 0)
+                return r;
+        /* "252.39-1~deb12u2", "257.9-1~deb13u1", "v258": the major number. */
+        const char *p = v + strspn(v, "v");
+        if (*p < '0' || *p > '9')
+                return -EBADMSG;
+        *ret = (unsigned) strtoul(p, NULL, 10);
+        return 0;
 }
 
 /* A property of a fixed-size type ('t', 'b', …) into *ret, which must be

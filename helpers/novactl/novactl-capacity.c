@@ -2,7 +2,8 @@
  * this host from its MemTotal, the slice's cap, issue 5's admission and
  * relief thresholds and the agents' MemoryMax=; then the limits that are not
  * memory: the UID pool (one UID per running agent), kernel.pid_max (each
- * agent may hold TasksMax=512 tasks) and the workspaces' disk (issue 15). */
+ * agent may hold TasksMax=512 tasks), the workspaces' disk (issue 15) and
+ * journald's cap on stdout streams (one per running agent). */
 
 #include <errno.h>
 #include <inttypes.h>
@@ -29,7 +30,35 @@ typedef struct Capacity {
         DiskFill disk;            /* size_bytes 0: unreadable */
         double disk_close_percent;
         uint64_t disk_max, agents_by_disk; /* default.conf's DiskMax= (0: none), and how many fit */
+        uint64_t journal_streams;  /* journald's cap; 0: agents' output does not go to the journal */
 } Capacity;
+
+/* journald keeps at most this many stdout streams open (STDOUT_STREAMS_MAX in
+ * journald-stream.c) and refuses the next, so the start of a service whose
+ * StandardOutput= is the journal fails (status 209/STDOUT). Every running
+ * agent holds one, so do the host's own services. 4,096 until systemd raised
+ * it to 65,536 (systemd PR #35430); measured in novactl-basic.vmt. */
+#define JOURNAL_STREAMS_OLD 4096
+#define JOURNAL_STREAMS_NEW 65536
+#define JOURNAL_STREAMS_NEW_SINCE 258
+
+static int journal_streams(sd_bus *bus, Capacity *c) {
+        _cleanup_(freep) char *out = NULL;
+        unsigned version;
+        int r;
+
+        r = bus_unit_get_string(bus, PROBE_UNIT, "org.freedesktop.systemd1.Service", "StandardOutput", &out);
+        if (r >= 0)
+                r = bus_manager_version(bus, &version);
+        if (r < 0) {
+                log_error("cannot read StandardOutput= of %s or the manager's version: %s", PROBE_UNIT, strerror(-r));
+                return -EREMOTEIO;
+        }
+        c->journal_streams = 0;
+        if (strncmp(out, "journal", 7) == 0 || strncmp(out, "kmsg", 4) == 0)
+                c->journal_streams = version >= JOURNAL_STREAMS_NEW_SINCE ? JOURNAL_STREAMS_NEW : JOURNAL_STREAMS_OLD;
+        return 0;
+}
 
 /* The workspaces' filesystem, and how many agents at default.conf's
  * DiskMax= fit below the disk admission threshold. */
@@ -108,6 +137,9 @@ static int compute(sd_bus *bus, Capacity *c) {
         c->pid_max = read_pid_max();
         c->agents_by_pids = c->tasks_max > 0 && c->tasks_max != UINT64_MAX ? c->pid_max / c->tasks_max : 0;
 
+        r = journal_streams(bus, c);
+        if (r < 0)
+                return r;
         r = bus_list_agents(bus, agent_states_running, NULL, &units, &n);
         agent_units_free(units, n);
         c->running = n;
@@ -126,6 +158,7 @@ static int print_json(const Capacity *c) {
                 { "per_agent_tasks_max", c->tasks_max }, { "agents_at_tasks_max", c->agents_by_pids },
                 { "workspaces_disk_size", c->disk.size_bytes }, { "workspaces_disk_used", c->disk.used_bytes },
                 { "per_agent_disk_max", c->disk_max },  { "agents_at_disk_max", c->agents_by_disk },
+                { "journald_stdout_streams_max", c->journal_streams },
         };
 
         if (!j)
@@ -167,6 +200,9 @@ static int capacity(int argc) {
                (unsigned) AGENT_UID_MIN, (unsigned) AGENT_UID_MAX);
         printf("Kernel pid_max:                 %10" PRIu64 "   (%" PRIu64 " agents at TasksMax=%" PRIu64 " each)\n",
                c.pid_max, c.agents_by_pids, c.tasks_max);
+        if (c.journal_streams > 0)
+                printf("Journal output streams:         %10" PRIu64 "   (journald's cap; one per running agent and service: a start past it fails)\n",
+                       c.journal_streams);
         if (c.disk.size_bytes > 0)
                 printf("Workspaces' disk:               %10s   (%.1f%% full, inodes %.1f%%; admission closes at %.0f%%)\n",
                        format_bytes(a, sizeof(a), c.disk.size_bytes), c.disk.blocks_percent, c.disk.inodes_percent,

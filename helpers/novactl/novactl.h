@@ -163,6 +163,9 @@ int bus_reset_failed(sd_bus *bus, const char *unit);
 int bus_unit_get_u64(sd_bus *bus, const char *unit, const char *iface, const char *property, uint64_t *ret);
 int bus_unit_get_string(sd_bus *bus, const char *unit, const char *iface, const char *property, char **ret);
 int bus_unit_get_bool(sd_bus *bus, const char *unit, const char *iface, const char *property, bool *ret);
+/* The service manager's major version (Manager.Version "257.9-1~deb13u1":
+ * 257); sd-bus's errno, or -EBADMSG for a version without a number. */
+int bus_manager_version(sd_bus *bus, unsigned *ret);
 /* After a start job ended "done": 0 if the agent runs, else prints why and
  * returns -EBUSY (its start condition unmet: admission closed on that
  * host) or -ECANCELED (it failed at once); -EREMOTEIO, -ENXIO. */
