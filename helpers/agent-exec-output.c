@@ -1,10 +1,11 @@
 /* nova-agent-exec: the agent's output stream. journald keeps a fixed number
  * of stdout streams (4,096 up to systemd 257; novactl capacity names it) and
- * closes every one past it at once. systemd 252 then goes on with that dead
- * stream ("Failed to connect stdout to the journal socket, ignoring"), so
- * all the agent writes would be lost. Refused instead, and said through
- * syslog(3): a datagram, which journald files under this unit, as no stream
- * can carry it. */
+ * closes every one past it at once. When systemd notices while connecting,
+ * it goes on with /dev/null ("Failed to connect stdout to the journal
+ * socket, ignoring"); when it does not, the service gets the closed stream,
+ * and all the agent writes would be lost. That case is refused here, and
+ * said through syslog(3): a datagram, which journald files under this unit,
+ * as no stream can carry it. */
 
 #include <errno.h>
 #include <poll.h>

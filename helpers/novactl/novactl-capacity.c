@@ -34,9 +34,10 @@ typedef struct Capacity {
 } Capacity;
 
 /* journald keeps at most this many stdout streams open (STDOUT_STREAMS_MAX in
- * journald-stream.c) and refuses the next, so the start of a service whose
- * StandardOutput= is the journal fails (status 209/STDOUT). Every running
- * agent holds one, so do the host's own services. 4,096 until systemd raised
+ * journald-stream.c) and refuses the next: an agent started past it is
+ * refused by nova-agent-exec (status 7) or, when systemd saw the refusal
+ * first, runs with its output on /dev/null. Every running agent holds one,
+ * so do the host's own services. 4,096 until systemd raised
  * it to 65,536 (systemd PR #35430); measured in novactl-basic.vmt. */
 #define JOURNAL_STREAMS_OLD 4096
 #define JOURNAL_STREAMS_NEW 65536
@@ -201,7 +202,7 @@ static int capacity(int argc) {
         printf("Kernel pid_max:                 %10" PRIu64 "   (%" PRIu64 " agents at TasksMax=%" PRIu64 " each)\n",
                c.pid_max, c.agents_by_pids, c.tasks_max);
         if (c.journal_streams > 0)
-                printf("Journal output streams:         %10" PRIu64 "   (journald's cap; one per running agent and service: a start past it fails)\n",
+                printf("Journal output streams:         %10" PRIu64 "   (journald's cap; one per running agent and service: past it, a start fails or runs without output)\n",
                        c.journal_streams);
         if (c.disk.size_bytes > 0)
                 printf("Workspaces' disk:               %10s   (%.1f%% full, inodes %.1f%%; admission closes at %.0f%%)\n",
