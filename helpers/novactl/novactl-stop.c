@@ -4,7 +4,8 @@
  * to the whole cgroup). --force: SIGKILL to the whole cgroup now (KillUnit
  * whom=all), confirmed by cgroup.events, then the unit is stopped and its
  * "failed" state (our own doing) reset. --all stops nova-agents.slice in PID
- * 1, which finishes the job even if this process or its SSH session dies. */
+ * 1, which finishes the job even if this process or its SSH session dies, and
+ * returns once every agent that ran has an empty cgroup (its memory freed). */
 
 #include <errno.h>
 #include <getopt.h>
@@ -22,28 +23,42 @@ static bool is_running(const AgentUnit *u) {
         return strcmp(u->active_state, "inactive") != 0 && strcmp(u->active_state, "failed") != 0;
 }
 
+/* What --all waits for once PID 1's stop job is done: that job ends when
+ * systemd sees no process left to signal, but a killed process stays in its
+ * cgroup (and its memory charged) until the kernel has torn it down: the
+ * 5,000-agent bench of 2026-12-02 found 167 of 2,458 cgroups still
+ * populated when the job had ended. */
+#define STOP_ALL_EMPTY_USEC JOB_WAIT_USEC
+
 static int stop_all(sd_bus *bus, bool force) {
         _cleanup_(job_wait_freep) JobWait *w = NULL;
+        _cleanup_(strv_freep) char **running = NULL;
         AgentUnit *units = NULL;
-        size_t n = 0;
+        size_t n = 0, k = 0;
         int r;
 
-        if (force) {
-                /* KillUnit on a slice needs systemd ≥ 253 (slice_kill), so each agent is killed. */
-                r = bus_list_agents(bus, NULL, NULL, &units, &n);
-                for (size_t i = 0; i < n && r == 0; i++)
-                        if (is_running(&units[i]))
-                                r = bus_kill_unit(bus, units[i].unit, "all", SIGKILL);
-                if (r < 0) {
-                        agent_units_free(units, n);
-                        return r;
-                }
+        r = bus_list_agents(bus, NULL, NULL, &units, &n);
+        for (size_t i = 0; i < n && r == 0; i++) {
+                if (!is_running(&units[i]))
+                        continue;
+                char *u = strdup(units[i].unit);
+                if (!u || strv_push(&running, u) < 0) {
+                        free(u);
+                        r = log_oom();
+                } else
+                        k++;
         }
-        r = job_wait_new(bus, &w);
+        /* KillUnit on a slice needs systemd ≥ 253 (slice_kill), so each agent is killed. */
+        for (size_t i = 0; i < k && r == 0 && force; i++)
+                r = bus_kill_unit(bus, running[i], "all", SIGKILL);
+        if (r == 0)
+                r = job_wait_new(bus, &w);
         if (r == 0)
                 r = job_wait_enqueue(w, "StopUnit", AGENT_SLICE);
         if (r == 0)
                 r = job_wait_all(w, JOB_WAIT_USEC);
+        if (r == 0)
+                r = agents_wait_empty(running, k, STOP_ALL_EMPTY_USEC);
         for (size_t i = 0; i < n && r == 0 && force; i++)
                 r = bus_reset_failed(bus, units[i].unit);
         agent_units_free(units, n);

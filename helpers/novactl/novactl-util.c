@@ -121,6 +121,35 @@ int agent_wait_empty(const char *unit, uint64_t timeout_usec) {
         return 0;
 }
 
+int agents_wait_empty(char *const *units, size_t n, uint64_t timeout_usec) {
+        uint64_t deadline = now_usec(CLOCK_MONOTONIC) + timeout_usec;
+        const char *first = NULL;
+        size_t left = 0;
+
+        if (arg_host) /* as in agent_wait_empty() */
+                return 0;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_(freep) char *name = agent_name_from_unit(units[i]);
+                _cleanup_(freep) char *dir = name ? agent_cgroup_dir(name) : NULL;
+                if (!dir)
+                        return log_oom();
+                /* Past the deadline each is read once: all are counted. */
+                int r = wait_cgroup_empty(dir, deadline);
+                if (r < 0) {
+                        log_error("%s: %s", dir, strerror(-r));
+                        return r;
+                }
+                if (r > 0 && left++ == 0)
+                        first = units[i];
+        }
+        if (left == 0)
+                return 0;
+        log_error("%zu agent%s still ha%s processes %llu s after %s stopped (first: %s)", left, left == 1 ? "" : "s",
+                  left == 1 ? "s" : "ve", (unsigned long long) (timeout_usec / 1000000), left == 1 ? "it" : "they",
+                  first);
+        return -ETIMEDOUT;
+}
+
 int agent_kill_and_confirm(sd_bus *bus, const char *unit, uint64_t timeout_usec) {
         int r = bus_kill_unit(bus, unit, "all", SIGKILL);
         return r < 0 ? r : agent_wait_empty(unit, timeout_usec);

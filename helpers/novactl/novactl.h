@@ -191,6 +191,9 @@ int agent_kill_and_confirm(sd_bus *bus, const char *unit, uint64_t timeout_usec)
 /* The second half of it: waits until the unit's cgroup is empty; -ETIMEDOUT
  * when it is not by then, the errno of cgroup.events when unreadable. */
 int agent_wait_empty(const char *unit, uint64_t timeout_usec);
+/* The same for many units (nova-agent@NAME.service) under one deadline: one
+ * line naming how many still have processes then, and -ETIMEDOUT. */
+int agents_wait_empty(char *const *units, size_t n, uint64_t timeout_usec);
 char *agent_cgroup_dir(const char *name);
 
 /* 0 when admission is open; else prints why "not starting NAME" and returns
