@@ -88,7 +88,9 @@ int prepare_agent(const char *name, const AgentConfig *c) {
         uid_t uid = 0;
         int r;
 
-        r = consume_force_token(name);
+        r = output_reserve_check(name);
+        if (r >= 0)
+                r = consume_force_token(name);
         if (r >= 0)
                 r = prepare_identity(name, c, &uid);
         if (r >= 0)

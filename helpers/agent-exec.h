@@ -54,6 +54,10 @@ bool output_refused(void);
 /* Says so through syslog(3), as stderr is that same stream: -EPIPE (exit
  * status 7). */
 int output_refusal(const char *name);
+/* --prepare, first: while stdout is the journal, refuses the start (the
+ * same way, -EPIPE) when agents would take the host's share of journald's
+ * streams (journal_streams_for_agents()). */
+int output_reserve_check(const char *name);
 
 /* Every identity failure is this one errno, and exit status 5. */
 #define IDENTITY_ERRNO EUSERS

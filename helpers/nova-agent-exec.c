@@ -40,7 +40,8 @@
  *   6    DiskMax= cannot be enforced (no project quotas on the workspace's
  *        filesystem, a Workspace= other than the default, not root)
  *   7    journald refused the agent's output stream (past its cap on
- *        stdout streams): said through syslog, the agent does not run
+ *        stdout streams), or agents hold all their share of those streams
+ *        (--prepare): said through syslog, the agent does not run
  *   126  the command was found but cannot be executed
  *   127  the command was not found
  * 126 and 127 are what a shell returns in the same two cases.
@@ -116,7 +117,8 @@ static int help(void) {
                "  4    workspace missing or not a directory\n"
                "  5    no identity (UID pool full, user name taken, none claimed)\n"
                "  6    DiskMax= cannot be enforced here\n"
-               "  7    journald refused the output stream (see novactl capacity)\n"
+               "  7    journald refused the output stream, or agents hold their share of\n"
+               "       journald's streams (see novactl capacity)\n"
                "  126  command found but not executable\n"
                "  127  command not found\n",
                AGENTS_RUNDIR, AGENTS_CONFDIR, AGENTS_CONFDIR, AGENTS_RUNDIR);

@@ -13,6 +13,7 @@
 #include "agent-identity.h"
 #include "agent-info.h"
 #include "agent-workspace.h"
+#include "journal-streams.h"
 #include "relief-config.h"
 #include "relief.h"
 #include "str-util.h"
@@ -33,16 +34,6 @@ typedef struct Capacity {
         uint64_t journal_streams;  /* journald's cap; 0: agents' output does not go to the journal */
 } Capacity;
 
-/* journald keeps at most this many stdout streams open (STDOUT_STREAMS_MAX in
- * journald-stream.c) and refuses the next: an agent started past it is
- * refused by nova-agent-exec (status 7) or, when systemd saw the refusal
- * first, runs with its output on /dev/null. Every running agent holds one,
- * so do the host's own services. 4,096 until systemd raised
- * it to 65,536 (systemd PR #35430); measured in novactl-basic.vmt. */
-#define JOURNAL_STREAMS_OLD 4096
-#define JOURNAL_STREAMS_NEW 65536
-#define JOURNAL_STREAMS_NEW_SINCE 258
-
 static int journal_streams(sd_bus *bus, Capacity *c) {
         _cleanup_(freep) char *out = NULL;
         unsigned version;
@@ -57,7 +48,7 @@ static int journal_streams(sd_bus *bus, Capacity *c) {
         }
         c->journal_streams = 0;
         if (strncmp(out, "journal", 7) == 0 || strncmp(out, "kmsg", 4) == 0)
-                c->journal_streams = version >= JOURNAL_STREAMS_NEW_SINCE ? JOURNAL_STREAMS_NEW : JOURNAL_STREAMS_OLD;
+                c->journal_streams = journal_streams_max(version);
         return 0;
 }
 
@@ -160,6 +151,8 @@ static int print_json(const Capacity *c) {
                 { "workspaces_disk_size", c->disk.size_bytes }, { "workspaces_disk_used", c->disk.used_bytes },
                 { "per_agent_disk_max", c->disk_max },  { "agents_at_disk_max", c->agents_by_disk },
                 { "journald_stdout_streams_max", c->journal_streams },
+                { "journald_stdout_streams_for_agents",
+                  c->journal_streams ? journal_streams_for_agents((unsigned) c->journal_streams) : 0 },
         };
 
         if (!j)
@@ -202,8 +195,9 @@ static int capacity(int argc) {
         printf("Kernel pid_max:                 %10" PRIu64 "   (%" PRIu64 " agents at TasksMax=%" PRIu64 " each)\n",
                c.pid_max, c.agents_by_pids, c.tasks_max);
         if (c.journal_streams > 0)
-                printf("Journal output streams:         %10" PRIu64 "   (journald's cap; one per running agent and service: past it, a start fails or runs without output)\n",
-                       c.journal_streams);
+                printf("Journal output streams:         %10" PRIu64 "   (journald's cap; one per running agent and service: agents start "
+                       "while fewer than %u are in use, the rest is the host's)\n",
+                       c.journal_streams, journal_streams_for_agents((unsigned) c.journal_streams));
         if (c.disk.size_bytes > 0)
                 printf("Workspaces' disk:               %10s   (%.1f%% full, inodes %.1f%%; admission closes at %.0f%%)\n",
                        format_bytes(a, sizeof(a), c.disk.size_bytes), c.disk.blocks_percent, c.disk.inodes_percent,
