@@ -281,26 +281,36 @@ int agent_check_started(sd_bus *bus, const char *unit) {
         return -ECANCELED;
 }
 
-/* Many property reads in flight at once: one round trip's latency for all
- * of them instead of one per property (1,000 agents × 2 over SSH, or a busy
- * PID 1, add up). PID 1 answers in order; the replies fill their dests. */
+/* Many property reads in flight at once: one round trip's latency for a
+ * window of them instead of one per property (1,000 agents × 2 over SSH, or
+ * a busy PID 1, add up). Not all at once: dbus-daemon lets a connection wait
+ * for at most 128 replies (max_replies_per_connection, its system bus
+ * default) and answers every call past that with LimitsExceeded, which left
+ * the ages of all agents past the 64th unknown. */
+#define PROP_BATCH_WINDOW 100
+
 typedef struct PropQuery {
+        struct PropBatch *batch;
         uint64_t *dest;
         bool infinity_is_max;
-        size_t *pending;
+        char *path;
+        const char *iface, *property;
 } PropQuery;
 
 struct PropBatch {
         sd_bus *bus;
         PropQuery *queries;
-        size_t n, alloc, pending;
-        int error;
+        size_t n, alloc, sent, pending;
+        size_t failed;           /* errors other than "the unit is gone" */
+        char first_error[160];
 };
 
 PropBatch *prop_batch_free(PropBatch *b) {
         if (!b)
                 return NULL;
         sd_bus_unref(b->bus);
+        for (size_t i = 0; i < b->n; i++)
+                free(b->queries[i].path);
         free(b->queries);
         free(b);
         return NULL;
@@ -319,13 +329,26 @@ int prop_batch_new(sd_bus *bus, size_t max, PropBatch **ret) {
         return 0;
 }
 
+/* A unit that went away meanwhile is no error: its dest stays unknown. */
+static bool unit_gone(const sd_bus_error *e) {
+        return sd_bus_error_has_name(e, "org.freedesktop.systemd1.NoSuchUnit") ||
+               sd_bus_error_has_name(e, "org.freedesktop.DBus.Error.UnknownObject") ||
+               sd_bus_error_has_name(e, "org.freedesktop.DBus.Error.UnknownInterface");
+}
+
 static int on_prop_reply(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         PropQuery *q = userdata;
+        PropBatch *b = q->batch;
         uint64_t v;
 
-        (*q->pending)--;
-        if (sd_bus_message_is_method_error(m, NULL))
+        b->pending--;
+        if (sd_bus_message_is_method_error(m, NULL)) {
+                const sd_bus_error *e = sd_bus_message_get_error(m);
+                if (!unit_gone(e) && b->failed++ == 0)
+                        snprintf(b->first_error, sizeof(b->first_error), "%s: %s", e->name,
+                                 e->message ? e->message : "");
                 return 0; /* the dest keeps its "unknown" */
+        }
         if (sd_bus_message_enter_container(m, 'v', "t") > 0 && sd_bus_message_read(m, "t", &v) > 0)
                 *q->dest = v == UINT64_MAX && q->infinity_is_max ? AGENT_CGROUP_MAX : v;
         return 0;
@@ -341,13 +364,18 @@ int prop_batch_add_u64(PropBatch *b, const char *unit, const char *iface, const 
         r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
         if (r < 0)
                 return r;
-        PropQuery *q = &b->queries[b->n];
-        *q = (PropQuery) { .dest = dest, .infinity_is_max = infinity_is_max, .pending = &b->pending };
-        r = sd_bus_call_method_async(b->bus, NULL, DEST, path, "org.freedesktop.DBus.Properties", "Get",
-                                     on_prop_reply, q, "ss", iface, property);
+        b->queries[b->n++] = (PropQuery) { .batch = b, .dest = dest, .infinity_is_max = infinity_is_max,
+                                           .path = TAKE_PTR(path), .iface = iface, .property = property };
+        return 0;
+}
+
+static int send_next(PropBatch *b) {
+        PropQuery *q = &b->queries[b->sent];
+        int r = sd_bus_call_method_async(b->bus, NULL, DEST, q->path, "org.freedesktop.DBus.Properties", "Get",
+                                         on_prop_reply, q, "ss", q->iface, q->property);
         if (r < 0)
-                return r;
-        b->n++;
+                return bus_log_error("cannot ask for the agents' properties", NULL, r);
+        b->sent++;
         b->pending++;
         return 0;
 }
@@ -355,7 +383,10 @@ int prop_batch_add_u64(PropBatch *b, const char *unit, const char *iface, const 
 int prop_batch_wait(PropBatch *b) {
         int r;
 
-        while (b->pending > 0) {
+        while (b->pending > 0 || b->sent < b->n) {
+                while (b->pending < PROP_BATCH_WINDOW && b->sent < b->n)
+                        if ((r = send_next(b)) < 0)
+                                return r;
                 r = sd_bus_process(b->bus, NULL);
                 if (r > 0)
                         continue;
@@ -364,5 +395,8 @@ int prop_batch_wait(PropBatch *b) {
                 if (r < 0 && r != -EINTR)
                         return bus_log_error("lost the bus while reading properties", NULL, r);
         }
+        if (b->failed > 0)
+                log_warning("%zu of %zu property reads failed, shown as unknown (first: %s)", b->failed, b->n,
+                            b->first_error);
         return 0;
 }

@@ -171,9 +171,11 @@ int bus_manager_version(sd_bus *bus, unsigned *ret);
  * host) or -ECANCELED (it failed at once); -EREMOTEIO, -ENXIO. */
 int agent_check_started(sd_bus *bus, const char *unit);
 
-/* Property reads sent all at once, then waited for (prop_batch_wait()).
- * A read that fails leaves its dest as it was: set dests to "unknown"
- * first. infinity_is_max: UINT64_MAX reads as AGENT_CGROUP_MAX ("max"). */
+/* Property reads queued, then sent a window at a time and waited for
+ * (prop_batch_wait()). A read that fails leaves its dest as it was: set
+ * dests to "unknown" first; failures other than a unit gone meanwhile are
+ * counted in one warning. iface and property must outlive the batch (string
+ * literals). infinity_is_max: UINT64_MAX reads as AGENT_CGROUP_MAX ("max"). */
 typedef struct PropBatch PropBatch;
 int prop_batch_new(sd_bus *bus, size_t max, PropBatch **ret);
 PropBatch *prop_batch_free(PropBatch *b);
