@@ -10,6 +10,6 @@ bare_sandbox=(-p Type=exec -p DynamicUser=yes -p ProtectSystem=strict -p Protect
 	-p SystemCallArchitectures=native -p "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6" -p UMask=0077
 	-p MemoryMax=4G -p MemoryHigh=3G -p MemorySwapMax=0 -p TasksMax=512 -p RuntimeMaxSec=30min)
 # What the agent unit has beyond that (units/nova-agent@.service.in).
-bare_sandbox_more=(-p ProtectProc=invisible -p PrivateMounts=yes -p SystemCallErrorNumber=EPERM
+bare_sandbox_more=(-p ProtectProc=invisible -p PrivateMounts=yes -p InaccessiblePaths=-/run/systemd/journal/stdout -p SystemCallErrorNumber=EPERM
 	-p "SystemCallFilter=~@clock @cpu-emulation @module @obsolete @raw-io @reboot @swap"
 	-p "BindPaths=-/var/lib/nova-agents/workspaces/.tmp/none/tmp:/tmp")
