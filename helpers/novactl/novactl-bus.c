@@ -285,8 +285,9 @@ int agent_check_started(sd_bus *bus, const char *unit) {
  * window of them instead of one per property (1,000 agents × 2 over SSH, or
  * a busy PID 1, add up). Not all at once: dbus-daemon lets a connection wait
  * for at most 128 replies (max_replies_per_connection, its system bus
- * default) and answers every call past that with LimitsExceeded, which left
- * the ages of all agents past the 64th unknown. */
+ * default) and answers every call past that with LimitsExceeded, which the
+ * reply handler takes for "unknown" (found by reading; 160 reads at once
+ * were still all answered in novactl-stop.vmt). */
 #define PROP_BATCH_WINDOW 100
 
 typedef struct PropQuery {

@@ -19,10 +19,6 @@
 /* SIGKILL takes effect at once; this covers a loaded TCG guest. */
 #define KILL_CONFIRM_USEC (10ULL * 1000 * 1000)
 
-static bool is_running(const AgentUnit *u) {
-        return strcmp(u->active_state, "inactive") != 0 && strcmp(u->active_state, "failed") != 0;
-}
-
 /* What --all waits for once PID 1's stop job is done: that job ends when
  * systemd sees no process left to signal, but a killed process stays in its
  * cgroup (and its memory charged) until the kernel has torn it down: the
@@ -32,25 +28,15 @@ static bool is_running(const AgentUnit *u) {
 
 static int stop_all(sd_bus *bus, bool force) {
         _cleanup_(job_wait_freep) JobWait *w = NULL;
-        _cleanup_(strv_freep) char **running = NULL;
         AgentUnit *units = NULL;
-        size_t n = 0, k = 0;
+        size_t n = 0;
         int r;
 
         r = bus_list_agents(bus, NULL, NULL, &units, &n);
-        for (size_t i = 0; i < n && r == 0; i++) {
-                if (!is_running(&units[i]))
-                        continue;
-                char *u = strdup(units[i].unit);
-                if (!u || strv_push(&running, u) < 0) {
-                        free(u);
-                        r = log_oom();
-                } else
-                        k++;
-        }
         /* KillUnit on a slice needs systemd ≥ 253 (slice_kill), so each agent is killed. */
-        for (size_t i = 0; i < k && r == 0 && force; i++)
-                r = bus_kill_unit(bus, running[i], "all", SIGKILL);
+        for (size_t i = 0; i < n && r == 0 && force; i++)
+                if (agent_unit_running(&units[i]))
+                        r = bus_kill_unit(bus, units[i].unit, "all", SIGKILL);
         if (r == 0)
                 r = job_wait_new(bus, &w);
         if (r == 0)
@@ -58,7 +44,7 @@ static int stop_all(sd_bus *bus, bool force) {
         if (r == 0)
                 r = job_wait_all(w, JOB_WAIT_USEC);
         if (r == 0)
-                r = agents_wait_empty(running, k, STOP_ALL_EMPTY_USEC);
+                r = agents_wait_empty(units, n, STOP_ALL_EMPTY_USEC);
         for (size_t i = 0; i < n && r == 0 && force; i++)
                 r = bus_reset_failed(bus, units[i].unit);
         agent_units_free(units, n);
@@ -104,7 +90,7 @@ static int stop_named(sd_bus *bus, char **names, bool force) {
                 for (size_t i = 0; i < n && !u; i++)
                         if (strcmp(units[i].name, *s) == 0)
                                 u = &units[i];
-                if (!u || !is_running(u)) {
+                if (!u || !agent_unit_running(u)) {
                         log_error("agent %s is not running", *s);
                         ret = ret ?: -ENXIO;
                         if (u)

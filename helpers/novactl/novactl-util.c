@@ -121,7 +121,11 @@ int agent_wait_empty(const char *unit, uint64_t timeout_usec) {
         return 0;
 }
 
-int agents_wait_empty(char *const *units, size_t n, uint64_t timeout_usec) {
+bool agent_unit_running(const AgentUnit *u) {
+        return strcmp(u->active_state, "inactive") != 0 && strcmp(u->active_state, "failed") != 0;
+}
+
+int agents_wait_empty(const AgentUnit *units, size_t n, uint64_t timeout_usec) {
         uint64_t deadline = now_usec(CLOCK_MONOTONIC) + timeout_usec;
         const char *first = NULL;
         size_t left = 0;
@@ -129,8 +133,9 @@ int agents_wait_empty(char *const *units, size_t n, uint64_t timeout_usec) {
         if (arg_host) /* as in agent_wait_empty() */
                 return 0;
         for (size_t i = 0; i < n; i++) {
-                _cleanup_(freep) char *name = agent_name_from_unit(units[i]);
-                _cleanup_(freep) char *dir = name ? agent_cgroup_dir(name) : NULL;
+                if (!agent_unit_running(&units[i]))
+                        continue;
+                _cleanup_(freep) char *dir = agent_cgroup_dir(units[i].name);
                 if (!dir)
                         return log_oom();
                 /* Past the deadline each is read once: all are counted. */
@@ -140,7 +145,7 @@ int agents_wait_empty(char *const *units, size_t n, uint64_t timeout_usec) {
                         return r;
                 }
                 if (r > 0 && left++ == 0)
-                        first = units[i];
+                        first = units[i].unit;
         }
         if (left == 0)
                 return 0;

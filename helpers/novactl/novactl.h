@@ -120,6 +120,8 @@ typedef struct AgentUnit {
         char *sub_state;
 } AgentUnit;
 void agent_units_free(AgentUnit *units, size_t n);
+/* Neither inactive nor failed: it has (or is about to have) processes. */
+bool agent_unit_running(const AgentUnit *u);
 /* Agents whose active/sub/load state is one of states (NULL: any loaded),
  * sorted by name. patterns NULL: every agent. -EREMOTEIO, -ENOMEM. */
 int bus_list_agents(sd_bus *bus, char *const *states, char **patterns, AgentUnit **ret, size_t *ret_n);
@@ -193,9 +195,10 @@ int agent_kill_and_confirm(sd_bus *bus, const char *unit, uint64_t timeout_usec)
 /* The second half of it: waits until the unit's cgroup is empty; -ETIMEDOUT
  * when it is not by then, the errno of cgroup.events when unreadable. */
 int agent_wait_empty(const char *unit, uint64_t timeout_usec);
-/* The same for many units (nova-agent@NAME.service) under one deadline: one
- * line naming how many still have processes then, and -ETIMEDOUT. */
-int agents_wait_empty(char *const *units, size_t n, uint64_t timeout_usec);
+/* The same for those of units that were running when listed, under one
+ * deadline: one line naming how many still have processes then, and
+ * -ETIMEDOUT. */
+int agents_wait_empty(const AgentUnit *units, size_t n, uint64_t timeout_usec);
 char *agent_cgroup_dir(const char *name);
 
 /* 0 when admission is open; else prints why "not starting NAME" and returns

@@ -1,9 +1,10 @@
-#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "file-util.h"
 #include "journal-streams.h"
 #include "macro.h"
 #include "str-util.h"
@@ -54,17 +55,19 @@ int systemd_version_running(const char *proc_root, unsigned *ret) {
         return r;
 }
 
+static int count_stream(_unused_ int dfd, const char *name, void *userdata) {
+        if (name[0] != '.')
+                (*(unsigned *) userdata)++;
+        return 0;
+}
+
 int journal_streams_count(const char *dir, unsigned *ret) {
-        DIR *d = opendir(dir);
+        _cleanup_(closep) int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         unsigned n = 0;
 
-        if (!d)
+        if (fd < 0)
                 return -errno;
-        for (struct dirent *de; (errno = 0, de = readdir(d));)
-                if (de->d_name[0] != '.')
-                        n++;
-        int r = errno ? -errno : 0;
-        closedir(d);
+        int r = dir_for_each(fd, count_stream, &n);
         if (r == 0)
                 *ret = n;
         return r;
