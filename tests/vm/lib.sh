@@ -43,6 +43,21 @@ wait_for() {
 		sleep 0.2
 	done
 }
+# agent_settled NAME: wait (60 s) until nova-agent@NAME failed or stopped, or
+# its launcher has exec'd the agent's command. A Type=exec start returns once
+# nova-agent-exec runs, before it decides whether the agent may.
+agent_settled() {
+	wait_for 60 sh -c 'u=nova-agent@$1
+		case $(systemctl is-active "$u") in
+		failed|inactive) exit 0 ;;
+		active) [ "$(cat "/proc/$(systemctl show -P MainPID "$u")/comm" 2>/dev/null)" != nova-agent-exec ] ;;
+		*) exit 1 ;;
+		esac' sh "$1"
+}
+# journal_wait UNIT ERE: wait (30 s) until this boot's journal of UNIT has a
+# line matching ERE: journald stores PID 1's and a service's lines after the
+# state change that a test sees first.
+journal_wait() { wait_for 30 sh -c 'journalctl -b -u "$1" -o cat | grep -Eq "$2"' sh "$1" "$2"; }
 # mono_usec: CLOCK_MONOTONIC in us, the clock of systemd's *TimestampMonotonic
 # properties. Not awk on /proc/uptime: mawk's printf %d stops at 2^31-1, so
 # after 36 min of uptime every "us since boot" read the same 2147483647.
