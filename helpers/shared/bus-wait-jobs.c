@@ -112,7 +112,10 @@ int bus_wait_jobs_new(sd_bus *bus, BusWaitJobsFlags flags, BusWaitJobs **ret) {
                 return -ENOMEM;
         w->bus = sd_bus_ref(bus);
         w->flags = flags;
-        r = sd_bus_match_signal(bus, &w->slot, DEST, MANAGER_PATH, MANAGER_IFACE, "JobRemoved", on_job_removed, w);
+        /* On PID 1's private socket (a direct connection) messages carry no
+         * sender, so only a bus client can match on one. */
+        r = sd_bus_match_signal(bus, &w->slot, sd_bus_is_bus_client(bus) > 0 ? DEST : NULL, MANAGER_PATH,
+                                MANAGER_IFACE, "JobRemoved", on_job_removed, w);
         if (r < 0) {
                 bus_wait_jobs_free(w);
                 return r;
