@@ -82,7 +82,19 @@ static void outside_pressure(Daemon *d, double used, uint64_t slice_bytes) {
                         "PRIORITY=%i", LOG_CRIT, "NOVA_USED_PERCENT=%.2f", used, NULL);
 }
 
-static int relief_tick(Daemon *d, size_t n, double used, uint64_t slice_bytes) {
+/* Said once per episode, when relief is due by pressure alone. */
+static void pressure_relief(Daemon *d, double used, double full_avg10) {
+        if (d->pressure_logged)
+                return;
+        d->pressure_logged = true;
+        d->pressure_reliefs_total++;
+        log_warning("memory pressure: every task stalled %.0f%% of the last 10 s (ReliefPressurePercent=%.0f for "
+                    "%llu s) at %.1f%% used, below ReliefKillPercent=%.0f: relief",
+                    full_avg10, d->config.pressure_percent,
+                    (unsigned long long) (d->config.pressure_usec / 1000000), used, d->config.kill_percent);
+}
+
+static int relief_tick(Daemon *d, size_t n, double used, uint64_t slice_bytes, bool pressure) {
         const Agent *s = d->agents;
         _cleanup_(freep) ReliefCandidate *c = calloc(n ? n : 1, sizeof(ReliefCandidate));
         _cleanup_(relief_plan_done) ReliefPlan plan = {};
@@ -96,7 +108,9 @@ static int relief_tick(Daemon *d, size_t n, double used, uint64_t slice_bytes) {
         for (size_t i = 0; i < n; i++)
                 if (!s[i].in_flight)
                         c[m++] = (ReliefCandidate) { .name = s[i].name, .memory_current = s[i].bytes, .memory_known = true };
-        r = relief_decide(&d->config, c, m, d->host.total, d->host.available, victims_in_flight_bytes(d), &due, &plan);
+        /* Victims in flight answer the pressure already: none added for it. */
+        r = relief_decide(&d->config, c, m, d->host.total, d->host.available, victims_in_flight_bytes(d),
+                          pressure && d->n_victims == 0, &due, &plan);
         if (r < 0)
                 return r;
         if (!due) {
@@ -107,6 +121,8 @@ static int relief_tick(Daemon *d, size_t n, double used, uint64_t slice_bytes) {
                 outside_pressure(d, used, slice_bytes);
                 return 0;
         }
+        if (pressure && used < d->config.kill_percent)
+                pressure_relief(d, used, d->full_avg10);
         return victims_kill(d, &plan, c);
 }
 
@@ -126,7 +142,14 @@ int monitor_tick(Daemon *d, uint64_t *ret_sleep_usec) {
         /* The time of this meminfo read; host_memory_read() ensures available <= total. */
         uint64_t now = now_usec(CLOCK_MONOTONIC);
         uint64_t observed = fill_observe(&d->fill, now, d->host.total - d->host.available);
-        bool due = relief_may_be_due(&d->config, d->host.total, d->host.available);
+        double used = host_memory_used_percent(&d->host);
+        /* No PSI (a kernel without it): no relief under pressure either. */
+        if (host_memory_pressure_read(d->proc_root, &d->full_avg10) < 0)
+                d->full_avg10 = 0;
+        bool pressure = pressure_step(&d->pressure, &d->config, now, d->full_avg10, used);
+        if (!pressure)
+                d->pressure_logged = false;
+        bool due = pressure || relief_may_be_due(&d->config, d->host.total, d->host.available);
         bool leak = d->leak_sampled_usec == 0 || now - d->leak_sampled_usec >= leak_sample_interval_usec(&d->config);
         bool sampled = false;
         if (due || leak) {
@@ -136,12 +159,11 @@ int monitor_tick(Daemon *d, uint64_t *ret_sleep_usec) {
                 sampled = r >= 0;
         }
         slice_bytes = slice_memory(d);
-        double used = host_memory_used_percent(&d->host);
 
         bool closed = admission_tick(d, used, slice_bytes);
         disk_tick(d, used);
         if (due) {
-                r = relief_tick(d, n, used, slice_bytes);
+                r = relief_tick(d, n, used, slice_bytes, pressure);
                 if (r < 0)
                         log_error("relief failed: %s", strerror(-r));
         } else

@@ -64,6 +64,8 @@ int metrics_write(Daemon *d, bool force) {
         const struct { const char *name, *help; uint64_t v; } counters[] = {
                 { "kills_total", "Agents killed by relief.", d->kills_total },
                 { "reliefs_total", "Relief rounds started.", d->reliefs_total },
+                { "pressure_reliefs_total", "Relief due to memory pressure below the kill threshold.",
+                  d->pressure_reliefs_total },
                 { "looks_total", "Looks at host memory (a batch of victims' events shares one).", d->looks_total },
                 { "admission_transitions_total", "Admission closed or opened.", d->transitions_total },
                 { "outside_pressure_total", "Relief due but the pressure came from outside the slice.", d->outside_total },

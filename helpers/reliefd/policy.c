@@ -59,7 +59,7 @@ AdmissionChange admission_overall(bool was_closed, bool memory_closed, bool disk
 }
 
 int relief_decide(const ReliefConfig *c, const ReliefCandidate *candidates, size_t n, uint64_t mem_total,
-                  uint64_t mem_available, uint64_t in_flight_bytes, bool *ret_due, ReliefPlan *plan) {
+                  uint64_t mem_available, uint64_t in_flight_bytes, bool pressure, bool *ret_due, ReliefPlan *plan) {
         if (mem_total == 0 || mem_available > mem_total)
                 return -EINVAL;
         /* What the victims already killed hold is as good as available. */
@@ -68,7 +68,7 @@ int relief_decide(const ReliefConfig *c, const ReliefCandidate *candidates, size
                 available = mem_total;
 
         *plan = (ReliefPlan) { .used_before = mem_total - available };
-        *ret_due = mem_total - available >= percent_of(mem_total, c->kill_percent);
+        *ret_due = pressure || mem_total - available >= percent_of(mem_total, c->kill_percent);
         if (!*ret_due)
                 return 0;
         return relief_pick_victims(candidates, n, mem_total, available, c->target_percent, plan);
@@ -128,4 +128,15 @@ uint64_t relief_sleep_usec(const ReliefConfig *c, uint64_t mem_total, uint64_t m
         if (s > c->max_sleep_usec)
                 return c->max_sleep_usec;
         return (uint64_t) s;
+}
+
+bool pressure_step(PressureTrack *t, const ReliefConfig *c, uint64_t now_usec, double full_avg10,
+                   double used_percent) {
+        if (c->pressure_usec == 0 || full_avg10 < c->pressure_percent || used_percent < c->admission_close_percent) {
+                t->since_usec = 0;
+                return false;
+        }
+        if (t->since_usec == 0 || now_usec < t->since_usec)
+                t->since_usec = now_usec;
+        return now_usec - t->since_usec >= c->pressure_usec;
 }

@@ -47,7 +47,20 @@ AdmissionChange admission_overall(bool was_closed, bool memory_closed, bool disk
  * the in-flight victims. plan->n_victims == 0 and *ret_due false when
  * nothing is due. */
 int relief_decide(const ReliefConfig *c, const ReliefCandidate *candidates, size_t n, uint64_t mem_total,
-                  uint64_t mem_available, uint64_t in_flight_bytes, bool *ret_due, ReliefPlan *plan);
+                  uint64_t mem_available, uint64_t in_flight_bytes, bool pressure, bool *ret_due, ReliefPlan *plan);
+
+/* Relief under pressure (pressure true above): a host can thrash below
+ * kill% (the 5,000-agent bench sat at 94.0 %, memory "full" PSI 90 %, for
+ * minutes: reclaim took the programs' own pages, and 95 % was never reached).
+ * True once memory "full" avg10 has stayed >= ReliefPressurePercent= for
+ * ReliefPressureSec= with used >= AdmissionClosePercent= all along (so an
+ * agent throttled at its own MemoryHigh= on a quiet host never counts);
+ * any sample outside restarts the wait. ReliefPressureSec=0: never. */
+typedef struct PressureTrack {
+        uint64_t since_usec; /* 0: not under pressure */
+} PressureTrack;
+bool pressure_step(PressureTrack *t, const ReliefConfig *c, uint64_t now_usec, double full_avg10,
+                   double used_percent);
 
 /* Whether relief may be due: used at or above kill% before counting what
  * victims in flight will free. false: relief_decide() would say "not due",

@@ -83,8 +83,12 @@ typedef struct Daemon {
         uint64_t leak_sampled_usec; /* CLOCK_MONOTONIC of its last sample; 0: due */
         HostMemory host;
         FillTrack fill;  /* used memory at the previous look */
+        PressureTrack pressure; /* the host's memory "full" PSI (pressure_step()) */
+        double full_avg10;      /* its last reading, percent */
+        bool pressure_logged;   /* this episode's relief under pressure was said */
         /* Counters for the metrics. */
         uint64_t kills_total, reliefs_total, transitions_total, outside_total, soft_deadlines_total;
+        uint64_t pressure_reliefs_total;
         uint64_t wakeups[_WAKEUP_SOURCE_MAX];
         uint64_t looks_total;      /* the first look, one per wakeup of the first three sources,
                                     * one per batch of victims' events */

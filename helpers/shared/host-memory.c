@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -30,6 +31,35 @@ static int meminfo_field(const char *text, const char *key, uint64_t *ret) {
                 return 0;
         }
         return -EBADMSG;
+}
+
+int psi_full_avg10_parse(const char *text, double *ret) {
+        for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+                if (strncmp(l, "full avg10=", 11) != 0)
+                        continue;
+                char *end;
+                errno = 0;
+                double v = strtod(l + 11, &end);
+                if (errno != 0 || end == l + 11 || (*end != ' ' && *end != '\n' && *end != '\0') || !isfinite(v) ||
+                    v < 0 || v > 100)
+                        return -EBADMSG;
+                *ret = v;
+                return 0;
+        }
+        return -EBADMSG;
+}
+
+int host_memory_pressure_read(const char *proc_root, double *ret_full_avg10) {
+        _cleanup_(freep) char *path = str_printf("%s/pressure/memory", proc_root ? proc_root : "/proc");
+        _cleanup_(freep) char *text = NULL;
+        int r;
+
+        if (!path)
+                return -ENOMEM;
+        r = read_file_full(path, SMALL_FILE_MAX, &text, NULL);
+        if (r < 0)
+                return r;
+        return psi_full_avg10_parse(text, ret_full_avg10);
 }
 
 int host_memory_read(const char *proc_root, HostMemory *ret) {

@@ -21,6 +21,13 @@ typedef struct HostMemory {
  * MemAvailable is missing or malformed, or MemAvailable > MemTotal. */
 int host_memory_read(const char *proc_root, HostMemory *ret);
 
+/* The "full avg10" of a PSI file's text ("some avg10=… \nfull avg10=1.50
+ * avg60=…"): the share of the last ~10 s in which every non-idle task
+ * stalled on memory, in percent. -EBADMSG without such a line. */
+int psi_full_avg10_parse(const char *text, double *ret);
+/* Of <proc_root>/pressure/memory; -ENOENT on a kernel without PSI. */
+int host_memory_pressure_read(const char *proc_root, double *ret_full_avg10);
+
 /* Used = MemTotal - MemAvailable, as a percentage of MemTotal. */
 double host_memory_used_percent(const HostMemory *m);
 

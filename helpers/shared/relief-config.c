@@ -19,6 +19,10 @@ void relief_config_defaults(ReliefConfig *c) {
                 .admission_reopen_usec = 30 * USEC_PER_SEC,
                 .kill_percent = RELIEF_KILL_PERCENT,
                 .target_percent = RELIEF_TARGET_PERCENT,
+                /* systemd-oomd's defaults (DefaultMemoryPressureLimit=60%,
+                 * DefaultMemoryPressureDurationSec=30s), on the host's PSI. */
+                .pressure_percent = 60,
+                .pressure_usec = 30 * USEC_PER_SEC,
                 .leak_bytes_per_hour = 100ULL * 1000 * 1000,
                 .leak_window_usec = 600 * USEC_PER_SEC,
                 .fill_bytes_per_sec = 200ULL * 1000 * 1000,
@@ -66,7 +70,7 @@ static int parse_bool(const char *v, bool *ret) {
         return 0;
 }
 
-typedef enum { T_PERCENT, T_SEC, T_MSEC, T_MB, T_BOOL, T_PATH, T_PATHS } KeyType;
+typedef enum { T_PERCENT, T_SEC, T_SEC0, T_MSEC, T_MB, T_BOOL, T_PATH, T_PATHS } KeyType; /* T_SEC0: 0 allowed (off) */
 
 static const struct {
         const char *key;
@@ -78,6 +82,8 @@ static const struct {
         { "AdmissionReopenHoldSec", T_SEC, offsetof(ReliefConfig, admission_reopen_usec) },
         { "ReliefKillPercent", T_PERCENT, offsetof(ReliefConfig, kill_percent) },
         { "ReliefTargetPercent", T_PERCENT, offsetof(ReliefConfig, target_percent) },
+        { "ReliefPressurePercent", T_PERCENT, offsetof(ReliefConfig, pressure_percent) },
+        { "ReliefPressureSec", T_SEC0, offsetof(ReliefConfig, pressure_usec) },
         { "LeakRateMBPerHour", T_MB, offsetof(ReliefConfig, leak_bytes_per_hour) },
         { "LeakWindowSec", T_SEC, offsetof(ReliefConfig, leak_window_usec) },
         { "FillRateMBPerSec", T_MB, offsetof(ReliefConfig, fill_bytes_per_sec) },
@@ -125,6 +131,12 @@ static int set_value(ReliefConfig *c, KeyType type, size_t offset, const char *v
         case T_PERCENT:
                 *problem = "wants a percentage above 0 and at most 100";
                 return parse_percent(v, field);
+        case T_SEC0:
+                *problem = "wants a whole number of seconds (0: off)";
+                if (parse_uint(v, 1000000000ULL, &u) < 0)
+                        return -EINVAL;
+                *(uint64_t *) field = u * USEC_PER_SEC;
+                return 0;
         case T_SEC:
         case T_MSEC:
         case T_MB:

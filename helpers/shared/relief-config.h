@@ -18,6 +18,11 @@ typedef struct ReliefConfig {
         uint64_t admission_reopen_usec;  /* AdmissionReopenHoldSec=30 */
         double kill_percent;             /* ReliefKillPercent=95 */
         double target_percent;           /* ReliefTargetPercent=75 */
+        /* Relief also when the host thrashes below kill%: memory "full"
+         * avg10 of /proc/pressure/memory at or above this for that long,
+         * with used at or above AdmissionClosePercent=. 0 s: off. */
+        double pressure_percent;         /* ReliefPressurePercent=60 */
+        uint64_t pressure_usec;          /* ReliefPressureSec=30 */
         uint64_t leak_bytes_per_hour;    /* LeakRateMBPerHour=100 (MB = 10^6 bytes) */
         uint64_t leak_window_usec;       /* LeakWindowSec=600 */
         uint64_t fill_bytes_per_sec;     /* FillRateMBPerSec=200: worst case assumed between samples */

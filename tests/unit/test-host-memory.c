@@ -97,6 +97,20 @@ static void test_cgroup(void) {
                 close(gfd);
 }
 
+static void test_psi(void) {
+        double v = -1;
+
+        is_int(psi_full_avg10_parse("some avg10=92.50 avg60=40.00 avg300=10.00 total=123\n"
+                                    "full avg10=76.84 avg60=25.02 avg300=5.84 total=17843208\n", &v),
+               0, "PSI memory: parsed");
+        ok(v > 76.83 && v < 76.85, "full avg10 (76.84), not some's");
+        is_int(psi_full_avg10_parse("some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n", &v), -EBADMSG,
+               "no full line (cpu's file before 5.13): refused");
+        is_int(psi_full_avg10_parse("full avg10=abc avg60=0.00\n", &v), -EBADMSG, "garbled: refused");
+        is_int(psi_full_avg10_parse("full avg10=100.01 avg60=0.00\n", &v), -EBADMSG, "above 100: refused");
+        is_int(host_memory_pressure_read("/nonexistent", &v), -ENOENT, "no PSI file: -ENOENT");
+}
+
 static void test_parsers(void) {
         uint64_t v = 0;
 
@@ -114,5 +128,6 @@ int main(void) {
         test_meminfo();
         test_cgroup();
         test_parsers();
+        test_psi();
         return done_testing();
 }

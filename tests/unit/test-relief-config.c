@@ -72,6 +72,15 @@ int main(void) {
         is_str(c.metrics_file, "/var/lib/prometheus/node-exporter/nova.prom", "metrics file");
         relief_config_done(&c);
 
+        parse_ok("ReliefPressurePercent=40\nReliefPressureSec=0\n", &c, "pressure keys");
+        ok(c.pressure_percent == 40 && c.pressure_usec == 0, "pressure 40 %%, off (0 s)");
+        relief_config_done(&c);
+        parse_ok("", &c, "no pressure keys");
+        ok(c.pressure_percent == 60 && c.pressure_usec == 30000000, "pressure defaults: 60 %% for 30 s (systemd-oomd's)");
+        relief_config_done(&c);
+        parse_bad("ReliefPressureSec=-1\n", "t.conf:1: ReliefPressureSec=-1: wants a whole number of seconds (0: off)",
+                  "ReliefPressureSec=-1");
+
         parse_ok("MetricsFile=\n", &c, "empty MetricsFile=");
         ok(c.metrics_disabled && !c.metrics_file, "empty MetricsFile= turns metrics off");
         relief_config_done(&c);

@@ -104,11 +104,11 @@ static void test_relief(void) {
         bool due;
         uint64_t total = 1000 * MiB;
 
-        is_int(relief_decide(&c, cand, 4, total, 60 * MiB, 0, &due, &p), 0, "94%% used: result");
+        is_int(relief_decide(&c, cand, 4, total, 60 * MiB, 0, false, &due, &p), 0, "94%% used: result");
         ok(!due && p.n_victims == 0, "94%% used: not due, nobody killed");
         relief_plan_done(&p);
 
-        is_int(relief_decide(&c, cand, 4, total, 50 * MiB, 0, &due, &p), 0, "95%% used: result");
+        is_int(relief_decide(&c, cand, 4, total, 50 * MiB, 0, false, &due, &p), 0, "95%% used: result");
         ok(due, "95%% used: due");
         /* used 950, below 750 needs 201+: b (400) alone brings it to 550. */
         is_int((long long) p.n_victims, 1, "95%%: one victim");
@@ -116,18 +116,18 @@ static void test_relief(void) {
         relief_plan_done(&p);
 
         /* 990 used: b alone leaves 590 < 750: still one. */
-        is_int(relief_decide(&c, cand, 4, total, 10 * MiB, 0, &due, &p), 0, "99%%: result");
+        is_int(relief_decide(&c, cand, 4, total, 10 * MiB, 0, false, &due, &p), 0, "99%%: result");
         is_int((long long) p.n_victims, 1, "99%%: still one victim (b frees enough)");
         relief_plan_done(&p);
 
         /* b (400) already in flight, not a candidate: 990 - 400 = 590 < 950: not due. */
         const ReliefCandidate rest[] = { cand[0], cand[2], cand[3] };
-        is_int(relief_decide(&c, rest, 3, total, 10 * MiB, 400 * MiB, &due, &p), 0, "in flight: result");
+        is_int(relief_decide(&c, rest, 3, total, 10 * MiB, 400 * MiB, false, &due, &p), 0, "in flight: result");
         ok(!due && p.n_victims == 0, "b in flight covers it: nobody else dies");
         relief_plan_done(&p);
 
         /* In flight 100, used 990: 890 still >= 950? no: not due either. With in flight 30: 960 >= 950 → due. */
-        is_int(relief_decide(&c, rest, 3, total, 10 * MiB, 30 * MiB, &due, &p), 0, "small in flight: result");
+        is_int(relief_decide(&c, rest, 3, total, 10 * MiB, 30 * MiB, false, &due, &p), 0, "small in flight: result");
         ok(due, "30 MiB in flight, 990 used: still due");
         /* 960 must go below 750: c (300, ties with d broken by name) → 660. */
         is_int((long long) p.n_victims, 1, "one more victim");
@@ -135,14 +135,41 @@ static void test_relief(void) {
         relief_plan_done(&p);
 
         /* Pressure from outside: agents hold 100, used 990: not reachable. */
-        is_int(relief_decide(&c, cand, 1, total, 10 * MiB, 0, &due, &p), 0, "outside: result");
+        is_int(relief_decide(&c, cand, 1, total, 10 * MiB, 0, false, &due, &p), 0, "outside: result");
         ok(due && !p.reached, "due, but killing every agent would not reach the target");
         relief_plan_done(&p);
 
-        is_int(relief_decide(&c, cand, 4, 0, 0, 0, &due, &p), -EINVAL, "MemTotal 0 is refused");
-        is_int(relief_decide(&c, cand, 4, total, 2000 * MiB, 0, &due, &p), -EINVAL, "MemAvailable > MemTotal is refused");
-        is_int(relief_decide(&c, cand, 4, total, 10 * MiB, UINT64_MAX, &due, &p), 0, "a huge in-flight sum saturates");
+        is_int(relief_decide(&c, cand, 4, 0, 0, 0, false, &due, &p), -EINVAL, "MemTotal 0 is refused");
+        is_int(relief_decide(&c, cand, 4, total, 2000 * MiB, 0, false, &due, &p), -EINVAL, "MemAvailable > MemTotal is refused");
+        is_int(relief_decide(&c, cand, 4, total, 10 * MiB, UINT64_MAX, false, &due, &p), 0, "a huge in-flight sum saturates");
         ok(!due, "and nothing is due");
+        relief_plan_done(&p);
+}
+
+static void test_pressure(void) {
+        ReliefConfig c = config(); /* 60 % for 30 s, from used >= 85 % */
+        const ReliefCandidate cand[] = { { "a", 100 * MiB, true }, { "b", 400 * MiB, true } };
+        PressureTrack t = {};
+        ReliefPlan p = {};
+        bool due;
+
+        ok(!pressure_step(&t, &c, 100 * SEC, 90, 94), "thrashing at 94 %%: not yet");
+        ok(!pressure_step(&t, &c, 129 * SEC, 90, 94), "29 s later: not yet");
+        ok(pressure_step(&t, &c, 130 * SEC, 90, 94), "30 s at >= 60 %% with used >= 85 %%: relief");
+        ok(!pressure_step(&t, &c, 131 * SEC, 59.9, 94), "below 60 %%: the wait restarts");
+        ok(!pressure_step(&t, &c, 140 * SEC, 90, 94), "... so 9 s later: not yet");
+        ok(!pressure_step(&t, &c, 171 * SEC, 90, 84.9), "used below AdmissionClosePercent: never");
+        ok(!pressure_step(&t, &c, 172 * SEC, 90, 90), "and the wait restarted there too");
+        ok(pressure_step(&t, &c, 202 * SEC, 90, 90), "30 s later: relief");
+        c.pressure_usec = 0;
+        ok(!pressure_step(&t, &c, 400 * SEC, 100, 99), "ReliefPressureSec=0: off");
+
+        c = config();
+        /* 940 of 1000 used, under kill%: due only under pressure; to < 750: b. */
+        is_int(relief_decide(&c, cand, 2, 1000 * MiB, 60 * MiB, 0, true, &due, &p), 0, "under pressure: result");
+        ok(due, "under pressure at 94 %%: due");
+        is_int((long long) p.n_victims, 1, "... one victim");
+        is_str(p.n_victims ? cand[p.victims[0]].name : "", "b", "... the largest");
         relief_plan_done(&p);
 }
 
@@ -203,6 +230,7 @@ int main(void) {
         test_admission();
         test_disk_admission();
         test_relief();
+        test_pressure();
         test_leak();
         test_sleep();
         test_fill();
