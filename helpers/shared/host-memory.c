@@ -49,28 +49,28 @@ int psi_full_avg10_parse(const char *text, double *ret) {
         return -EBADMSG;
 }
 
-int host_memory_pressure_read(const char *proc_root, double *ret_full_avg10) {
-        _cleanup_(freep) char *path = str_printf("%s/pressure/memory", proc_root ? proc_root : "/proc");
-        _cleanup_(freep) char *text = NULL;
-        int r;
+/* <proc_root>/file (proc_root NULL: /proc) into *ret. */
+static int proc_read(const char *proc_root, const char *file, char **ret) {
+        _cleanup_(freep) char *path = str_printf("%s/%s", proc_root ? proc_root : "/proc", file);
 
         if (!path)
                 return -ENOMEM;
-        r = read_file_full(path, SMALL_FILE_MAX, &text, NULL);
-        if (r < 0)
-                return r;
-        return psi_full_avg10_parse(text, ret_full_avg10);
+        return read_file_full(path, SMALL_FILE_MAX, ret, NULL);
+}
+
+int host_memory_pressure_read(const char *proc_root, double *ret_full_avg10) {
+        _cleanup_(freep) char *text = NULL;
+        int r = proc_read(proc_root, "pressure/memory", &text);
+
+        return r < 0 ? r : psi_full_avg10_parse(text, ret_full_avg10);
 }
 
 int host_memory_read(const char *proc_root, HostMemory *ret) {
-        _cleanup_(freep) char *path = str_printf("%s/meminfo", proc_root ? proc_root : "/proc");
         _cleanup_(freep) char *text = NULL;
         HostMemory m;
         int r;
 
-        if (!path)
-                return -ENOMEM;
-        r = read_file_full(path, SMALL_FILE_MAX, &text, NULL);
+        r = proc_read(proc_root, "meminfo", &text);
         if (r < 0)
                 return r;
         r = meminfo_field(text, "MemTotal", &m.total);
