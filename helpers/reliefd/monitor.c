@@ -11,6 +11,7 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
+#include "file-util.h"
 #include "log.h"
 #include "macro.h"
 #include "reliefd.h"
@@ -23,6 +24,18 @@ static uint64_t slice_memory(const Daemon *d) {
         uint64_t bytes;
 
         return fd >= 0 && cgroup_read_u64_at(fd, "memory.current", &bytes) >= 0 ? bytes : 0;
+}
+
+/* "high" of the slice's memory.events (agents throttled at MemoryHigh=,
+ * counted for the whole subtree); 0 while the slice has none. */
+static uint64_t slice_high_events(const Daemon *d) {
+        _cleanup_(freep) char *path = str_printf("%s/memory.events", d->slice_dir);
+        _cleanup_(freep) char *text = NULL;
+        uint64_t v;
+
+        if (!path || read_file_full(path, 4096, &text, NULL) < 0 || cgroup_keyed_value(text, "high", &v) < 0)
+                return 0;
+        return v;
 }
 
 /* Whether admission closed in this look (the soft hint then follows relief). */
@@ -146,7 +159,10 @@ int monitor_tick(Daemon *d, uint64_t *ret_sleep_usec) {
         /* No PSI (a kernel without it): no relief under pressure either. */
         if (host_memory_pressure_read(d->proc_root, &d->full_avg10) < 0)
                 d->full_avg10 = 0;
-        bool pressure = pressure_step(&d->pressure, &d->config, now, d->full_avg10, used);
+        bool pressure = d->full_avg10 >= d->config.pressure_percent &&
+                        pressure_step(&d->pressure, &d->config, now, d->full_avg10, used, slice_high_events(d));
+        if (d->full_avg10 < d->config.pressure_percent)
+                d->pressure.since_usec = 0;
         if (!pressure)
                 d->pressure_logged = false;
         bool due = pressure || relief_may_be_due(&d->config, d->host.total, d->host.available);

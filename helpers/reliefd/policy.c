@@ -131,12 +131,12 @@ uint64_t relief_sleep_usec(const ReliefConfig *c, uint64_t mem_total, uint64_t m
 }
 
 bool pressure_step(PressureTrack *t, const ReliefConfig *c, uint64_t now_usec, double full_avg10,
-                   double used_percent) {
+                   double used_percent, uint64_t high_events) {
         if (c->pressure_usec == 0 || full_avg10 < c->pressure_percent || used_percent < c->admission_close_percent) {
                 t->since_usec = 0;
                 return false;
         }
-        if (t->since_usec == 0 || now_usec < t->since_usec)
-                t->since_usec = now_usec;
+        if (t->since_usec == 0 || now_usec < t->since_usec || high_events != t->high_events)
+                *t = (PressureTrack) { .since_usec = now_usec, .high_events = high_events };
         return now_usec - t->since_usec >= c->pressure_usec;
 }

@@ -53,14 +53,18 @@ int relief_decide(const ReliefConfig *c, const ReliefCandidate *candidates, size
  * kill% (the 5,000-agent bench sat at 94.0 %, memory "full" PSI 90 %, for
  * minutes: reclaim took the programs' own pages, and 95 % was never reached).
  * True once memory "full" avg10 has stayed >= ReliefPressurePercent= for
- * ReliefPressureSec= with used >= AdmissionClosePercent= all along (so an
- * agent throttled at its own MemoryHigh= on a quiet host never counts);
- * any sample outside restarts the wait. ReliefPressureSec=0: never. */
+ * ReliefPressureSec= with used >= AdmissionClosePercent= all along, and no
+ * agent throttled at its MemoryHigh= meanwhile (high_events, "high" of the
+ * slice's memory.events, unchanged): host-wide PSI counts a throttled
+ * agent's stalls too, and on a host of idle agents one throttled agent
+ * alone would read as "every task stalled". Any sample outside restarts
+ * the wait. ReliefPressureSec=0: never. */
 typedef struct PressureTrack {
         uint64_t since_usec; /* 0: not under pressure */
+        uint64_t high_events; /* at since_usec */
 } PressureTrack;
 bool pressure_step(PressureTrack *t, const ReliefConfig *c, uint64_t now_usec, double full_avg10,
-                   double used_percent);
+                   double used_percent, uint64_t high_events);
 
 /* Whether relief may be due: used at or above kill% before counting what
  * victims in flight will free. false: relief_decide() would say "not due",

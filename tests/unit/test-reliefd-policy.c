@@ -153,16 +153,18 @@ static void test_pressure(void) {
         ReliefPlan p = {};
         bool due;
 
-        ok(!pressure_step(&t, &c, 100 * SEC, 90, 94), "thrashing at 94 %%: not yet");
-        ok(!pressure_step(&t, &c, 129 * SEC, 90, 94), "29 s later: not yet");
-        ok(pressure_step(&t, &c, 130 * SEC, 90, 94), "30 s at >= 60 %% with used >= 85 %%: relief");
-        ok(!pressure_step(&t, &c, 131 * SEC, 59.9, 94), "below 60 %%: the wait restarts");
-        ok(!pressure_step(&t, &c, 140 * SEC, 90, 94), "... so 9 s later: not yet");
-        ok(!pressure_step(&t, &c, 171 * SEC, 90, 84.9), "used below AdmissionClosePercent: never");
-        ok(!pressure_step(&t, &c, 172 * SEC, 90, 90), "and the wait restarted there too");
-        ok(pressure_step(&t, &c, 202 * SEC, 90, 90), "30 s later: relief");
+        ok(!pressure_step(&t, &c, 100 * SEC, 90, 94, 7), "thrashing at 94 %%: not yet");
+        ok(!pressure_step(&t, &c, 129 * SEC, 90, 94, 7), "29 s later: not yet");
+        ok(pressure_step(&t, &c, 130 * SEC, 90, 94, 7), "30 s at >= 60 %% with used >= 85 %%: relief");
+        ok(!pressure_step(&t, &c, 131 * SEC, 59.9, 94, 7), "below 60 %%: the wait restarts");
+        ok(!pressure_step(&t, &c, 140 * SEC, 90, 94, 7), "... so 9 s later: not yet");
+        ok(!pressure_step(&t, &c, 171 * SEC, 90, 84.9, 7), "used below AdmissionClosePercent: never");
+        ok(!pressure_step(&t, &c, 172 * SEC, 90, 90, 7), "and the wait restarted there too");
+        ok(!pressure_step(&t, &c, 190 * SEC, 90, 90, 8), "an agent throttled at MemoryHigh= meanwhile: the wait restarts");
+        ok(!pressure_step(&t, &c, 219 * SEC, 90, 90, 8), "... 29 s after it: not yet");
+        ok(pressure_step(&t, &c, 220 * SEC, 90, 90, 8), "30 s with no throttling: relief");
         c.pressure_usec = 0;
-        ok(!pressure_step(&t, &c, 400 * SEC, 100, 99), "ReliefPressureSec=0: off");
+        ok(!pressure_step(&t, &c, 400 * SEC, 100, 99, 8), "ReliefPressureSec=0: off");
 
         c = config();
         /* 940 of 1000 used, under kill%: due only under pressure; to < 750: b. */
