@@ -11,7 +11,6 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
-#include "file-util.h"
 #include "log.h"
 #include "macro.h"
 #include "reliefd.h"
@@ -29,13 +28,10 @@ static uint64_t slice_memory(const Daemon *d) {
 /* "high" of the slice's memory.events (agents throttled at MemoryHigh=,
  * counted for the whole subtree); 0 while the slice has none. */
 static uint64_t slice_high_events(const Daemon *d) {
-        _cleanup_(freep) char *path = str_printf("%s/memory.events", d->slice_dir);
-        _cleanup_(freep) char *text = NULL;
+        _cleanup_(closep) int fd = open(d->slice_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         uint64_t v;
 
-        if (!path || read_file_full(path, 4096, &text, NULL) < 0 || cgroup_keyed_value(text, "high", &v) < 0)
-                return 0;
-        return v;
+        return fd >= 0 && cgroup_read_keyed_at(fd, "memory.events", "high", &v) >= 0 ? v : 0;
 }
 
 /* Whether admission closed in this look (the soft hint then follows relief). */
@@ -159,10 +155,9 @@ int monitor_tick(Daemon *d, uint64_t *ret_sleep_usec) {
         /* No PSI (a kernel without it): no relief under pressure either. */
         if (host_memory_pressure_read(d->proc_root, &d->full_avg10) < 0)
                 d->full_avg10 = 0;
-        bool pressure = d->full_avg10 >= d->config.pressure_percent &&
-                        pressure_step(&d->pressure, &d->config, now, d->full_avg10, used, slice_high_events(d));
-        if (d->full_avg10 < d->config.pressure_percent)
-                d->pressure.since_usec = 0;
+        /* The slice's memory.events only when it can matter. */
+        uint64_t high = pressure_may_be_due(&d->config, d->full_avg10, used) ? slice_high_events(d) : 0;
+        bool pressure = pressure_step(&d->pressure, &d->config, now, d->full_avg10, used, high);
         if (!pressure)
                 d->pressure_logged = false;
         bool due = pressure || relief_may_be_due(&d->config, d->host.total, d->host.available);

@@ -130,9 +130,13 @@ uint64_t relief_sleep_usec(const ReliefConfig *c, uint64_t mem_total, uint64_t m
         return (uint64_t) s;
 }
 
+bool pressure_may_be_due(const ReliefConfig *c, double full_avg10, double used_percent) {
+        return c->pressure_usec > 0 && full_avg10 >= c->pressure_percent && used_percent >= c->admission_close_percent;
+}
+
 bool pressure_step(PressureTrack *t, const ReliefConfig *c, uint64_t now_usec, double full_avg10,
                    double used_percent, uint64_t high_events) {
-        if (c->pressure_usec == 0 || full_avg10 < c->pressure_percent || used_percent < c->admission_close_percent) {
+        if (!pressure_may_be_due(c, full_avg10, used_percent)) {
                 t->since_usec = 0;
                 return false;
         }

@@ -59,6 +59,9 @@ int relief_decide(const ReliefConfig *c, const ReliefCandidate *candidates, size
  * agent's stalls too, and on a host of idle agents one throttled agent
  * alone would read as "every task stalled". Any sample outside restarts
  * the wait. ReliefPressureSec=0: never. */
+/* The condition alone, for one sample (the step below needs it to hold
+ * throughout): whether high_events is worth reading at all. */
+bool pressure_may_be_due(const ReliefConfig *c, double full_avg10, double used_percent);
 typedef struct PressureTrack {
         uint64_t since_usec; /* 0: not under pressure */
         uint64_t high_events; /* at since_usec */

@@ -301,6 +301,14 @@ int cgroup_read_u64_at(int dirfd, const char *file, uint64_t *ret) {
         return cgroup_value_parse(buf, ret);
 }
 
+int cgroup_read_keyed_at(int dirfd, const char *file, const char *key, uint64_t *ret) {
+        _cleanup_(freep) char *text = NULL;
+        /* memory.events is six short lines; a page is plenty. */
+        int r = read_file_full_at(dirfd, file, 4096, &text, NULL);
+
+        return r < 0 ? r : cgroup_keyed_value(text, key, ret);
+}
+
 int cgroup_populated(const char *dir) {
         _cleanup_(freep) char *text = NULL;
         uint64_t v;

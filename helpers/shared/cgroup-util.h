@@ -63,6 +63,9 @@ int cgroup_keyed_value(const char *text, const char *key, uint64_t *ret);
 /* A value file (memory.current, pids.current) in the cgroup directory
  * dirfd: one openat() per file, no path walk (reliefd reads every agent). */
 int cgroup_read_u64_at(int dirfd, const char *file, uint64_t *ret);
+/* "key N" of a flat-keyed file (memory.events) in the cgroup directory
+ * dirfd: the errno of the read, or of cgroup_keyed_value(). */
+int cgroup_read_keyed_at(int dirfd, const char *file, const char *key, uint64_t *ret);
 
 /* "populated" of <dir>/cgroup.events: 1 or 0; -ENOENT when the cgroup is
  * gone (which also means empty), -EBADMSG when the key is missing. */

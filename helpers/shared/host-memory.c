@@ -107,12 +107,11 @@ static int read_value(int dir_fd, const char *file, uint64_t *ret) {
 }
 
 static int read_keyed(int dir_fd, const char *file, const char *key, uint64_t *ret) {
-        _cleanup_(freep) char *text = NULL;
-        int r = read_at(dir_fd, file, &text);
+        int r = cgroup_read_keyed_at(dir_fd, file, key, ret);
 
         if (r == -ENOMEM)
                 return r;
-        if (r < 0 || cgroup_keyed_value(text, key, ret) < 0)
+        if (r < 0)
                 *ret = AGENT_CGROUP_UNKNOWN;
         return 0;
 }
