@@ -16,6 +16,8 @@
 #include "reliefd.h"
 #include "str-util.h"
 
+#define EPISODE_LOOK_USEC (1000ULL * 1000)
+
 /* What the slice's agents hold (its memory.current), for the messages; 0
  * while the slice has no cgroup. */
 static uint64_t slice_memory(const Daemon *d) {
@@ -103,7 +105,15 @@ static void pressure_relief(Daemon *d, double used, double full_avg10) {
                     (unsigned long long) (d->config.pressure_usec / 1000000), used, d->config.kill_percent);
 }
 
-static int relief_tick(Daemon *d, size_t n, double used, uint64_t slice_bytes, bool pressure) {
+/* A round of an episode found that the agents left cannot bring used below
+ * target: the rest is not theirs, and the episode ends. */
+static void episode_end_short(Daemon *d, double used) {
+        d->episode = (EpisodeTrack) {};
+        log_notice("relief stops at %.1f%% used: the agents left hold too little to bring it below %.0f%%",
+                   used, d->config.target_percent);
+}
+
+static int relief_tick(Daemon *d, size_t n, double used, uint64_t slice_bytes, bool pressure, bool episode) {
         const Agent *s = d->agents;
         _cleanup_(freep) ReliefCandidate *c = calloc(n ? n : 1, sizeof(ReliefCandidate));
         _cleanup_(relief_plan_done) ReliefPlan plan = {};
@@ -119,11 +129,16 @@ static int relief_tick(Daemon *d, size_t n, double used, uint64_t slice_bytes, b
                         c[m++] = (ReliefCandidate) { .name = s[i].name, .memory_current = s[i].bytes, .memory_known = true };
         /* Victims in flight answer the pressure already: none added for it. */
         r = relief_decide(&d->config, c, m, d->host.total, d->host.available, victims_in_flight_bytes(d),
-                          pressure && d->n_victims == 0, &due, &plan);
+                          (pressure && d->n_victims == 0) || episode, &due, &plan);
         if (r < 0)
                 return r;
         if (!due) {
                 d->outside_logged = false;
+                return 0;
+        }
+        bool by_threshold = relief_may_be_due(&d->config, d->host.total, d->host.available);
+        if ((!plan.reached || plan.n_victims == 0) && episode && !pressure && !by_threshold) {
+                episode_end_short(d, used);
                 return 0;
         }
         if (!plan.reached || plan.n_victims == 0) {
@@ -132,6 +147,10 @@ static int relief_tick(Daemon *d, size_t n, double used, uint64_t slice_bytes, b
         }
         if (pressure && used < d->config.kill_percent)
                 pressure_relief(d, used, d->full_avg10);
+        else if (episode && !by_threshold)
+                log_notice("relief goes on: host memory used %.1f%%, settled %llu s after the last victim, is not "
+                           "below %.0f%% yet", used, (unsigned long long) (RELIEF_SETTLE_USEC / 1000000),
+                           d->config.target_percent);
         return victims_kill(d, &plan, c);
 }
 
@@ -160,7 +179,11 @@ int monitor_tick(Daemon *d, uint64_t *ret_sleep_usec) {
         bool pressure = pressure_step(&d->pressure, &d->config, now, d->full_avg10, used, high);
         if (!pressure)
                 d->pressure_logged = false;
-        bool due = pressure || relief_may_be_due(&d->config, d->host.total, d->host.available);
+        bool was_episode = d->episode.active;
+        bool episode = episode_step(&d->episode, &d->config, now, used, d->n_victims > 0);
+        if (was_episode && !d->episode.active)
+                log_notice("relief over: host memory used %.1f%% < %.0f%%", used, d->config.target_percent);
+        bool due = pressure || episode || relief_may_be_due(&d->config, d->host.total, d->host.available);
         bool leak = d->leak_sampled_usec == 0 || now - d->leak_sampled_usec >= leak_sample_interval_usec(&d->config);
         bool sampled = false;
         if (due || leak) {
@@ -174,7 +197,7 @@ int monitor_tick(Daemon *d, uint64_t *ret_sleep_usec) {
         bool closed = admission_tick(d, used, slice_bytes);
         disk_tick(d, used);
         if (due) {
-                r = relief_tick(d, n, used, slice_bytes, pressure);
+                r = relief_tick(d, n, used, slice_bytes, pressure, episode);
                 if (r < 0)
                         log_error("relief failed: %s", strerror(-r));
         } else
@@ -189,5 +212,8 @@ int monitor_tick(Daemon *d, uint64_t *ret_sleep_usec) {
 
         *ret_sleep_usec = d->n_victims > 0 ? RELIEF_MIN_SLEEP_USEC
                                            : relief_sleep_usec(&d->config, d->host.total, d->host.available, observed);
+        /* An episode's settling is timed by the looks. */
+        if (d->episode.active && *ret_sleep_usec > EPISODE_LOOK_USEC)
+                *ret_sleep_usec = EPISODE_LOOK_USEC;
         return 0;
 }

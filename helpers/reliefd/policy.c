@@ -59,7 +59,7 @@ AdmissionChange admission_overall(bool was_closed, bool memory_closed, bool disk
 }
 
 int relief_decide(const ReliefConfig *c, const ReliefCandidate *candidates, size_t n, uint64_t mem_total,
-                  uint64_t mem_available, uint64_t in_flight_bytes, bool pressure, bool *ret_due, ReliefPlan *plan) {
+                  uint64_t mem_available, uint64_t in_flight_bytes, bool forced, bool *ret_due, ReliefPlan *plan) {
         if (mem_total == 0 || mem_available > mem_total)
                 return -EINVAL;
         /* What the victims already killed hold is as good as available. */
@@ -68,7 +68,7 @@ int relief_decide(const ReliefConfig *c, const ReliefCandidate *candidates, size
                 available = mem_total;
 
         *plan = (ReliefPlan) { .used_before = mem_total - available };
-        *ret_due = pressure || mem_total - available >= percent_of(mem_total, c->kill_percent);
+        *ret_due = forced || mem_total - available >= percent_of(mem_total, c->kill_percent);
         if (!*ret_due)
                 return 0;
         return relief_pick_victims(candidates, n, mem_total, available, c->target_percent, plan);
@@ -143,4 +143,31 @@ bool pressure_step(PressureTrack *t, const ReliefConfig *c, uint64_t now_usec, d
         if (t->since_usec == 0 || now_usec < t->since_usec || high_events != t->high_events)
                 *t = (PressureTrack) { .since_usec = now_usec, .high_events = high_events };
         return now_usec - t->since_usec >= c->pressure_usec;
+}
+
+void episode_start(EpisodeTrack *t) {
+        *t = (EpisodeTrack) { .active = true };
+}
+
+bool episode_step(EpisodeTrack *t, const ReliefConfig *c, uint64_t now_usec, double used_percent,
+                  bool victims_in_flight) {
+        if (!t->active)
+                return false;
+        if (used_percent < c->target_percent) {
+                *t = (EpisodeTrack) {};
+                return false;
+        }
+        if (victims_in_flight) {
+                t->since_usec = 0;
+                return false;
+        }
+        if (t->since_usec == 0 || now_usec < t->since_usec || used_percent <= t->low_percent - RELIEF_SETTLE_PERCENT) {
+                t->since_usec = now_usec;
+                t->low_percent = used_percent;
+                return false;
+        }
+        if (now_usec - t->since_usec < RELIEF_SETTLE_USEC)
+                return false;
+        t->since_usec = 0;
+        return true;
 }

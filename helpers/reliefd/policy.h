@@ -45,11 +45,12 @@ AdmissionChange admission_overall(bool was_closed, bool memory_closed, bool disk
  * with kill%; if at or above, the minimal largest-first set that brings it
  * below target% (relief_pick_victims()). The candidates must not include
  * the in-flight victims. plan->n_victims == 0 and *ret_due false when
- * nothing is due. */
+ * nothing is due. forced: due whatever used is (pressure_step(), or
+ * episode_step()). */
 int relief_decide(const ReliefConfig *c, const ReliefCandidate *candidates, size_t n, uint64_t mem_total,
-                  uint64_t mem_available, uint64_t in_flight_bytes, bool pressure, bool *ret_due, ReliefPlan *plan);
+                  uint64_t mem_available, uint64_t in_flight_bytes, bool forced, bool *ret_due, ReliefPlan *plan);
 
-/* Relief under pressure (pressure true above): a host can thrash below
+/* Relief under pressure (forced above): a host can thrash below
  * kill% (the 5,000-agent bench sat at 94.0 %, memory "full" PSI 90 %, for
  * minutes: reclaim took the programs' own pages, and 95 % was never reached).
  * True once memory "full" avg10 has stayed >= ReliefPressurePercent= for
@@ -68,6 +69,27 @@ typedef struct PressureTrack {
 } PressureTrack;
 bool pressure_step(PressureTrack *t, const ReliefConfig *c, uint64_t now_usec, double full_avg10,
                    double used_percent, uint64_t high_events);
+
+/* A relief is an episode that ends only when used is below target%. One
+ * round can stop short: memory.current over-states what a kill frees (a
+ * victim's page cache was counted as available already, a dead cgroup's
+ * memory goes later) and survivors may grow meanwhile (the 5,000-agent
+ * bench of 2026-12-02 sat at 76 % after its one round, for 20 minutes).
+ * So once the round's victims are gone and used has settled (not fallen by
+ * RELIEF_SETTLE_PERCENT within RELIEF_SETTLE_USEC: memory still on its way
+ * back is not killed for again), another round is due while used is at or
+ * above target%. episode_start() when a round kills; episode_step() at
+ * every look: true when the next round is due (the settling starts again). */
+#define RELIEF_SETTLE_USEC (30ULL * 1000 * 1000)
+#define RELIEF_SETTLE_PERCENT 0.5
+typedef struct EpisodeTrack {
+        bool active;
+        uint64_t since_usec; /* settling since; 0: not settling */
+        double low_percent;  /* used then */
+} EpisodeTrack;
+void episode_start(EpisodeTrack *t);
+bool episode_step(EpisodeTrack *t, const ReliefConfig *c, uint64_t now_usec, double used_percent,
+                  bool victims_in_flight);
 
 /* Whether relief may be due: used at or above kill% before counting what
  * victims in flight will free. false: relief_decide() would say "not due",

@@ -86,6 +86,7 @@ typedef struct Daemon {
         PressureTrack pressure; /* the host's memory "full" PSI (pressure_step()) */
         double full_avg10;      /* its last reading, percent */
         bool pressure_logged;   /* this episode's relief under pressure was said */
+        EpisodeTrack episode;   /* a relief until used < target (episode_step()) */
         /* Counters for the metrics. */
         uint64_t kills_total, reliefs_total, transitions_total, outside_total, soft_deadlines_total;
         uint64_t pressure_reliefs_total;

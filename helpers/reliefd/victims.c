@@ -146,6 +146,7 @@ int victims_kill(Daemon *d, const ReliefPlan *plan, const ReliefCandidate *c) {
         /* Recorded before the first kill: a crash in between over-counts, never over-kills. */
         (void) victims_save(d);
         d->relief_running = true;
+        episode_start(&d->episode);
         d->reliefs_total++;
         d->last_relief_usec = now_usec(CLOCK_REALTIME);
         d->last_relief_victims = plan->n_victims;
@@ -230,6 +231,7 @@ int victims_restore(Daemon *d) {
                 d->victims = t;
                 d->victims[d->n_victims++] = v;
                 d->relief_running = true;
+                episode_start(&d->episode);
         }
         return victims_save(d);
 }

@@ -1,5 +1,6 @@
 /* nova-reliefd's pure decisions on fixture numbers: the admission
- * hysteresis (memory and disk), relief with victims in flight, the leak watch, the sleep. */
+ * hysteresis (memory and disk), relief with victims in flight, relief in
+ * rounds until below target, the leak watch, the sleep. */
 
 #include "policy.h"
 #include "test-util.h"
@@ -175,6 +176,49 @@ static void test_pressure(void) {
         relief_plan_done(&p);
 }
 
+/* An episode goes on in rounds until used < target% (75), each round only
+ * once the last victims are gone and used settled for 30 s. */
+static void test_episode(void) {
+        ReliefConfig c = config();
+        const ReliefCandidate cand[] = { { "a", 100 * MiB, true }, { "b", 60 * MiB, true } };
+        EpisodeTrack t = {};
+        ReliefPlan p = {};
+        bool due;
+
+        ok(!episode_step(&t, &c, 1 * SEC, 96, false), "no episode: never due");
+        episode_start(&t);
+        ok(!episode_step(&t, &c, 2 * SEC, 90, true), "victims in flight: wait");
+        ok(!episode_step(&t, &c, 10 * SEC, 83, false), "the last one gone at 83 %%: settling starts");
+        ok(!episode_step(&t, &c, 20 * SEC, 80, false), "still falling (3 points): settling starts again");
+        ok(!episode_step(&t, &c, 49 * SEC, 79.6, false), "29 s later, fell less than 0.5: not yet");
+        ok(episode_step(&t, &c, 50 * SEC, 79.6, false), "settled 30 s at 79.6 %% >= 75 %%: the next round is due");
+        ok(t.active, "the episode goes on");
+        ok(!episode_step(&t, &c, 51 * SEC, 79.6, false), "the next round settles again first");
+        ok(!episode_step(&t, &c, 52 * SEC, 74.9, false), "below 75 %%: over");
+        ok(!t.active, "the episode has ended");
+        ok(!episode_step(&t, &c, 200 * SEC, 80, false), "... and grows no round later");
+
+        episode_start(&t);
+        ok(!episode_step(&t, &c, 300 * SEC, 80, false), "slow fall: settling starts at 80 %%");
+        ok(!episode_step(&t, &c, 315 * SEC, 79.7, false), "0.3 points in 15 s");
+        ok(!episode_step(&t, &c, 325 * SEC, 79.5, false), "0.5 points in 25 s: still falling, settling starts again");
+        ok(!episode_step(&t, &c, 354 * SEC, 79.4, false), "29 s after that: not yet");
+        ok(episode_step(&t, &c, 355 * SEC, 79.4, false), "30 s with less than 0.5: due");
+        ok(!episode_step(&t, &c, 356 * SEC, 79.4, true), "the round's victims in flight: wait");
+        ok(!episode_step(&t, &c, 357 * SEC, 99, false), "gone, higher again: settling");
+        ok(!episode_step(&t, &c, 358 * SEC, 99, false), "the kill threshold is not this track's business");
+
+        /* A forced round at 80 % of 1000 (below kill%): to < 750 needs a (100). */
+        is_int(relief_decide(&c, cand, 2, 1000 * MiB, 200 * MiB, 0, true, &due, &p), 0, "a round at 80 %%: result");
+        ok(due && p.reached, "due and reachable");
+        is_int((long long) p.n_victims, 1, "... one victim");
+        is_str(p.n_victims ? cand[p.victims[0]].name : "", "a", "... the largest");
+        relief_plan_done(&p);
+        is_int(relief_decide(&c, cand, 2, 1000 * MiB, 50 * MiB, 0, true, &due, &p), 0, "a round at 95 %%: result");
+        ok(due && !p.reached, "the agents cannot reach 75 %%: not reached (the episode ends)");
+        relief_plan_done(&p);
+}
+
 static void test_leak(void) {
         ReliefConfig c = config(); /* 100 MB/h over 600 s */
         LeakTrack t = {};
@@ -233,6 +277,7 @@ int main(void) {
         test_disk_admission();
         test_relief();
         test_pressure();
+        test_episode();
         test_leak();
         test_sleep();
         test_fill();
