@@ -186,8 +186,9 @@ raw_ms=$(best_ms raw)
 status_ms=$(best_ms novactl status --json)
 count_ms=$(best_ms novactl count)
 # memory --json: the same listing and cgroupfs reads as status, without its
-# per-agent details (two property reads on the bus, the configuration files,
-# the workspace's quota): status minus this is what the details cost.
+# per-agent details (RuntimeMaxUSec on the bus, the launcher's mark, the
+# configuration files, the workspace's quota): status minus this is what the
+# details cost.
 memory_ms=$(best_ms novactl memory --json)
 t0=$(ms); systemctl daemon-reload; t1=$(ms); reload_ms=$((t1 - t0))
 out "| novactl status --json vs raw cgroupfs cat | $status_ms vs $raw_ms ms = $(ratio "$status_ms" "$raw_ms")x | <= 2x |"

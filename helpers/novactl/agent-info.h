@@ -23,7 +23,7 @@ typedef struct AgentInfo {
         char *workspace;          /* NULL when the configuration is unreadable (not root) */
         uint64_t disk_used;       /* the workspace's project quota (issue 15): bytes held, */
         uint64_t disk_max;        /* and its limit (0: none); UINT64_MAX unknown (not root, no quotas) */
-        uint64_t entered_usec;    /* scratch: ActiveEnterTimestamp[Monotonic] */
+        uint64_t entered_usec;    /* scratch: the run's start, CLOCK_REALTIME */
         uint64_t runtime_max_usec;/* scratch: RuntimeMaxUSec */
 } AgentInfo;
 
