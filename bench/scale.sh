@@ -275,7 +275,10 @@ def used():
         k, v = line.split(":")
         m[k] = int(v.split()[0])
     return 100.0 * (m["MemTotal"] - m["MemAvailable"]) / m["MemTotal"]
-state = {"hi": None, "lo": None, "peak": 0.0, "worst": 0.0, "done": False}
+# Relief under pressure may come before 95 % (the 2026-12-02 fourth run:
+# at 93.9 %): the end is the first time below 75 % after 90 %, its wall
+# clock printed too, for "first kill -> < 75 %" from the journal.
+state = {"hi": None, "lo": None, "lo_real": 0.0, "high": False, "peak": 0.0, "worst": 0.0, "done": False}
 def sample():
     start = time.monotonic()
     while time.monotonic() - start < 1800:
@@ -283,8 +286,9 @@ def sample():
         state["peak"] = max(state["peak"], u)
         if state["hi"] is None and u >= 95:
             state["hi"] = now
-        if state["hi"] is not None and u < 75:
-            state["lo"] = now
+        state["high"] = state["high"] or u >= 90
+        if state["high"] and u < 75:
+            state["lo"], state["lo_real"] = now, time.time()
             break
         time.sleep(0.01)
     state["done"] = True
@@ -303,8 +307,9 @@ def probe():
         time.sleep(0.1)
 a, b = threading.Thread(target=sample), threading.Thread(target=probe)
 a.start(); b.start(); a.join(); b.join()
-print("%s %s %.0f %.1f" % ("%.0f" % ((state["lo"] - state["hi"]) * 1000) if state["hi"] and state["lo"] else "never",
-                           "reached" if state["hi"] else "not-reached", state["worst"] * 1000, state["peak"]))
+print("%s %s %.0f %.1f %.3f" % ("%.0f" % ((state["lo"] - state["hi"]) * 1000) if state["hi"] and state["lo"] else "-",
+                           "reached" if state["hi"] else "not-reached", state["worst"] * 1000, state["peak"],
+                           state["lo_real"]))
 EOF
 sampler=$!
 sleep 1
@@ -332,15 +337,21 @@ while not os.path.exists("/run/nova-bench/hog.done"):
 PYEOF
 fi
 wait "$sampler"
-read -r relief_ms reached worst_ms peak_pct < /tmp/relief.out
+read -r relief_ms reached worst_ms peak_pct below_real < /tmp/relief.out
 sleep 5
 left=$(agents_active); used_after=$(used_pct)
 killed=$((active - left)) # of those that started (the 5,000 run of 2026-12-02 started 4,101)
 oom1=$(awk '/^oom_kill / { print $2 }' /proc/vmstat)
-is "$reached" reached "the growers took the host past 95 % (peak $peak_pct %)"
+# Relief under pressure may start below 95 % (then "-"); killing is what counts.
+diag "95 % reached: $reached (peak $peak_pct %)"
 ok "relief killed at least $kills_goal agents ($killed)" test "$killed" -ge "$kills_goal"
 is "$((oom1 - oom0))" 0 "no kernel OOM kill during the relief"
-out "| relief: $load, 95 % -> < 75 % | $relief_ms ms, $killed agents killed (used after: $used_after %), $((oom1 - oom0)) kernel OOM kills | >= $kills_goal killed, 0 OOM |"
+first_kill=$(journalctl -b -u nova-relief.service -o short-unix --no-pager MESSAGE_ID=c6c27f56f55f4fd8900267a27ebc56e3 |
+	awk '$1 ~ /^[0-9.]+$/ { print $1; exit }')
+kill_to_below=never
+[ -n "$first_kill" ] && [ "${below_real%.*}" != 0 ] &&
+	kill_to_below="$(awk -v a="$first_kill" -v b="$below_real" 'BEGIN { printf "%.0f", (b - a) * 1000 }') ms"
+out "| relief: $load; 95 % -> < 75 %; first kill -> < 75 % | $relief_ms ms; $kill_to_below; peak $peak_pct %, $killed agents killed (used after: $used_after %), $((oom1 - oom0)) kernel OOM kills | >= $kills_goal killed, 0 OOM |"
 out "| worst systemctl is-system-running during relief | $worst_ms ms | |"
 # Where the relief's time went, from nova-reliefd's journal: its rounds (one
 # rank-1 kill each), first kill -> last kill, each victim's SIGKILL -> cgroup
@@ -364,8 +375,6 @@ else:
     print("no kill")')
 last_grown=
 [ "$relief_load" = grow ] && last_grown=$(python3 -c 'import os; print("%.3f" % os.stat("/run/nova-bench/agents.log").st_mtime)')
-first_kill=$(journalctl -b -u nova-relief.service -o short-unix --no-pager MESSAGE_ID=c6c27f56f55f4fd8900267a27ebc56e3 |
-	awk '$1 ~ /^[0-9.]+$/ { print $1; exit }')
 [ -z "$last_grown" ] || [ -z "$first_kill" ] ||
 	relief_split="$relief_split; the last grower done $(awk -v a="$last_grown" -v b="$first_kill" 'BEGIN { printf "%.0f", a - b }') s after the first kill"
 sleep 21 # the metrics file is rewritten on a look at most every 10 s
