@@ -113,7 +113,9 @@ static void episode_end_short(Daemon *d, double used) {
                    used, d->config.target_percent);
 }
 
-static int relief_tick(Daemon *d, size_t n, double used, uint64_t slice_bytes, bool pressure, bool episode) {
+/* threshold: used >= kill% (relief_may_be_due()), as the look found it. */
+static int relief_tick(Daemon *d, size_t n, double used, uint64_t slice_bytes, bool pressure, bool episode,
+                       bool threshold) {
         const Agent *s = d->agents;
         _cleanup_(freep) ReliefCandidate *c = calloc(n ? n : 1, sizeof(ReliefCandidate));
         _cleanup_(relief_plan_done) ReliefPlan plan = {};
@@ -136,8 +138,7 @@ static int relief_tick(Daemon *d, size_t n, double used, uint64_t slice_bytes, b
                 d->outside_logged = false;
                 return 0;
         }
-        bool by_threshold = relief_may_be_due(&d->config, d->host.total, d->host.available);
-        if ((!plan.reached || plan.n_victims == 0) && episode && !pressure && !by_threshold) {
+        if ((!plan.reached || plan.n_victims == 0) && episode && !pressure && !threshold) {
                 episode_end_short(d, used);
                 return 0;
         }
@@ -147,7 +148,7 @@ static int relief_tick(Daemon *d, size_t n, double used, uint64_t slice_bytes, b
         }
         if (pressure && used < d->config.kill_percent)
                 pressure_relief(d, used, d->full_avg10);
-        else if (episode && !by_threshold)
+        else if (episode && !threshold)
                 log_notice("relief goes on: host memory used %.1f%%, settled %llu s after the last victim, is not "
                            "below %.0f%% yet", used, (unsigned long long) (RELIEF_SETTLE_USEC / 1000000),
                            d->config.target_percent);
@@ -183,7 +184,8 @@ int monitor_tick(Daemon *d, uint64_t *ret_sleep_usec) {
         bool episode = episode_step(&d->episode, &d->config, now, used, d->n_victims > 0);
         if (was_episode && !d->episode.active)
                 log_notice("relief over: host memory used %.1f%% < %.0f%%", used, d->config.target_percent);
-        bool due = pressure || episode || relief_may_be_due(&d->config, d->host.total, d->host.available);
+        bool threshold = relief_may_be_due(&d->config, d->host.total, d->host.available);
+        bool due = pressure || episode || threshold;
         bool leak = d->leak_sampled_usec == 0 || now - d->leak_sampled_usec >= leak_sample_interval_usec(&d->config);
         bool sampled = false;
         if (due || leak) {
@@ -197,7 +199,7 @@ int monitor_tick(Daemon *d, uint64_t *ret_sleep_usec) {
         bool closed = admission_tick(d, used, slice_bytes);
         disk_tick(d, used);
         if (due) {
-                r = relief_tick(d, n, used, slice_bytes, pressure, episode);
+                r = relief_tick(d, n, used, slice_bytes, pressure, episode, threshold);
                 if (r < 0)
                         log_error("relief failed: %s", strerror(-r));
         } else
