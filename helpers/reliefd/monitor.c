@@ -129,9 +129,9 @@ static int relief_tick(Daemon *d, size_t n, double used, uint64_t slice_bytes, b
         for (size_t i = 0; i < n; i++)
                 if (!s[i].in_flight)
                         c[m++] = (ReliefCandidate) { .name = s[i].name, .memory_current = s[i].bytes, .memory_known = true };
-        /* Victims in flight answer the pressure already: none added for it. */
+        /* pressure is never true with victims in flight (pressure_step()). */
         r = relief_decide(&d->config, c, m, d->host.total, d->host.available, victims_in_flight_bytes(d),
-                          (pressure && d->n_victims == 0) || episode, &due, &plan);
+                          pressure || episode, &due, &plan);
         if (r < 0)
                 return r;
         if (!due) {
@@ -177,7 +177,7 @@ int monitor_tick(Daemon *d, uint64_t *ret_sleep_usec) {
                 d->full_avg10 = 0;
         /* The slice's memory.events only when it can matter. */
         uint64_t high = pressure_may_be_due(&d->config, d->full_avg10, used) ? slice_high_events(d) : 0;
-        bool pressure = pressure_step(&d->pressure, &d->config, now, d->full_avg10, used, high);
+        bool pressure = pressure_step(&d->pressure, &d->config, now, d->full_avg10, used, high, d->n_victims > 0);
         if (!pressure)
                 d->pressure_logged = false;
         bool was_episode = d->episode.active;

@@ -135,12 +135,12 @@ bool pressure_may_be_due(const ReliefConfig *c, double full_avg10, double used_p
 }
 
 bool pressure_step(PressureTrack *t, const ReliefConfig *c, uint64_t now_usec, double full_avg10,
-                   double used_percent, uint64_t high_events) {
+                   double used_percent, uint64_t high_events, bool victims_in_flight) {
         if (!pressure_may_be_due(c, full_avg10, used_percent)) {
                 t->since_usec = 0;
                 return false;
         }
-        if (t->since_usec == 0 || now_usec < t->since_usec || high_events != t->high_events)
+        if (t->since_usec == 0 || now_usec < t->since_usec || high_events != t->high_events || victims_in_flight)
                 *t = (PressureTrack) { .since_usec = now_usec, .high_events = high_events };
         return now_usec - t->since_usec >= c->pressure_usec;
 }

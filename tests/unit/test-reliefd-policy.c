@@ -154,18 +154,24 @@ static void test_pressure(void) {
         ReliefPlan p = {};
         bool due;
 
-        ok(!pressure_step(&t, &c, 100 * SEC, 90, 94, 7), "thrashing at 94 %%: not yet");
-        ok(!pressure_step(&t, &c, 129 * SEC, 90, 94, 7), "29 s later: not yet");
-        ok(pressure_step(&t, &c, 130 * SEC, 90, 94, 7), "30 s at >= 60 %% with used >= 85 %%: relief");
-        ok(!pressure_step(&t, &c, 131 * SEC, 59.9, 94, 7), "below 60 %%: the wait restarts");
-        ok(!pressure_step(&t, &c, 140 * SEC, 90, 94, 7), "... so 9 s later: not yet");
-        ok(!pressure_step(&t, &c, 171 * SEC, 90, 84.9, 7), "used below AdmissionClosePercent: never");
-        ok(!pressure_step(&t, &c, 172 * SEC, 90, 90, 7), "and the wait restarted there too");
-        ok(!pressure_step(&t, &c, 190 * SEC, 90, 90, 8), "an agent throttled at MemoryHigh= meanwhile: the wait restarts");
-        ok(!pressure_step(&t, &c, 219 * SEC, 90, 90, 8), "... 29 s after it: not yet");
-        ok(pressure_step(&t, &c, 220 * SEC, 90, 90, 8), "30 s with no throttling: relief");
+        ok(!pressure_step(&t, &c, 100 * SEC, 90, 94, 7, false), "thrashing at 94 %%: not yet");
+        ok(!pressure_step(&t, &c, 129 * SEC, 90, 94, 7, false), "29 s later: not yet");
+        ok(pressure_step(&t, &c, 130 * SEC, 90, 94, 7, false), "30 s at >= 60 %% with used >= 85 %%: relief");
+        ok(!pressure_step(&t, &c, 131 * SEC, 59.9, 94, 7, false), "below 60 %%: the wait restarts");
+        ok(!pressure_step(&t, &c, 140 * SEC, 90, 94, 7, false), "... so 9 s later: not yet");
+        ok(!pressure_step(&t, &c, 171 * SEC, 90, 84.9, 7, false), "used below AdmissionClosePercent: never");
+        ok(!pressure_step(&t, &c, 172 * SEC, 90, 90, 7, false), "and the wait restarted there too");
+        ok(!pressure_step(&t, &c, 190 * SEC, 90, 90, 8, false), "an agent throttled at MemoryHigh= meanwhile: the wait restarts");
+        ok(!pressure_step(&t, &c, 219 * SEC, 90, 90, 8, false), "... 29 s after it: not yet");
+        ok(pressure_step(&t, &c, 220 * SEC, 90, 90, 8, false), "30 s with no throttling: relief");
+        /* PSI's avg10 lags the kills: the round's answer counts from when its victims are gone. */
+        ok(!pressure_step(&t, &c, 221 * SEC, 95, 93, 8, true), "a round's victims in flight: no relief for pressure");
+        ok(!pressure_step(&t, &c, 240 * SEC, 95, 93, 8, true), "... 20 s later, still in flight: none");
+        ok(!pressure_step(&t, &c, 241 * SEC, 90, 93, 8, false), "victims gone, avg10 still high: not at once");
+        ok(!pressure_step(&t, &c, 269 * SEC, 90, 93, 8, false), "... 29 s after the last victim: not yet");
+        ok(pressure_step(&t, &c, 270 * SEC, 90, 93, 8, false), "30 s of pressure after the round: another round");
         c.pressure_usec = 0;
-        ok(!pressure_step(&t, &c, 400 * SEC, 100, 99, 8), "ReliefPressureSec=0: off");
+        ok(!pressure_step(&t, &c, 400 * SEC, 100, 99, 8, false), "ReliefPressureSec=0: off");
 
         c = config();
         /* 940 of 1000 used, under kill%: due only under pressure; to < 750: b. */
