@@ -156,6 +156,15 @@ static inline bool job_wait_any_failed(const JobWait *w) {
         return bus_wait_jobs_first_error(w) < 0;
 }
 
+/* Whether this run asks PID 1 to act through the operators' broker: not
+ * root, not -H, and its socket accepted us (novactl-operator.c). */
+bool operator_broker_active(void);
+/* METHOD (StartUnit, StopUnit, RestartUnit, KillUnit with signo,
+ * ResetFailedUnit) of unit through the broker; a job's path in *ret_job
+ * (NULL for the others). < 0 with the D-Bus error, or the broker's refusal,
+ * in *ret_error; logs nothing. */
+int operator_broker_call(const char *method, const char *unit, int signo, char **ret_job, sd_bus_error *ret_error);
+
 /* Manager.KillUnit(unit, whom, signal). -ENXIO (NoSuchUnit), -EREMOTEIO. */
 int bus_kill_unit(sd_bus *bus, const char *unit, const char *whom, int signo);
 /* Manager.ResetFailedUnit(unit); a unit that is not loaded is fine. -EREMOTEIO. */

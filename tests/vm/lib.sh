@@ -70,6 +70,24 @@ agent_conf() {
 	mkdir -p /etc/nova-agents/agents
 	printf '%s\n' "$@" > "/etc/nova-agents/agents/$name.conf"
 }
+# operator_send USER LINE…: each LINE to the operators' broker
+# (nova-agent-operator.socket) as USER, printing its reply line for each
+# ("EOF" if it closed), or "connect: ERRNO-TEXT" when the kernel refused.
+operator_send() {
+	local user=$1; shift
+	runuser -u "$user" -- python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    s.connect("/run/nova-agent-operator.sock")
+except OSError as e:
+    print("connect: " + e.strerror); sys.exit(0)
+f = s.makefile("rw")
+for line in sys.argv[1:]:
+    f.write(line + "\n"); f.flush()
+    print(f.readline().rstrip("\n") or "EOF")
+' "$@"
+}
 # unit_dropin UNIT LINE…: a test drop-in for UNIT, then daemon-reload.
 unit_dropin() {
 	local unit=$1; shift
