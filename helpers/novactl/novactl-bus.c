@@ -47,16 +47,23 @@ static int bus_connect_private(sd_bus **ret) {
 }
 
 int bus_connect(sd_bus **ret) {
-        if (!arg_host && geteuid() == 0 && bus_connect_private(ret) >= 0)
-                return 0;
-        /* -H: the transport of systemctl -H, ssh to systemd-stdio-bridge. */
-        int r = arg_host ? sd_bus_open_system_remote(ret, arg_host) : sd_bus_open_system(ret);
+        int r;
 
+        if (!arg_host && geteuid() == 0 && bus_connect_private(ret) >= 0)
+                r = 0;
+        else /* -H: the transport of systemctl -H, ssh to systemd-stdio-bridge. */
+                r = arg_host ? sd_bus_open_system_remote(ret, arg_host) : sd_bus_open_system(ret);
         if (r < 0) {
                 if (arg_host)
                         log_error("cannot connect to the system bus of %s: %s", arg_host, strerror(-r));
                 else
                         log_error("cannot connect to the system bus: %s", strerror(-r));
+                return -EREMOTEIO;
+        }
+        r = sd_bus_set_method_call_timeout(*ret, BUS_METHOD_CALL_TIMEOUT_USEC);
+        if (r < 0) {
+                *ret = sd_bus_flush_close_unref(*ret);
+                log_error("cannot set the bus call timeout: %s", strerror(-r));
                 return -EREMOTEIO;
         }
         return 0;

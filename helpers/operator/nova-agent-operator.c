@@ -20,6 +20,7 @@
 #include <systemd/sd-bus.h>
 #include <unistd.h>
 
+#include "bus-wait-jobs.h"
 #include "log.h"
 #include "macro.h"
 #include "operator-request.h"
@@ -145,6 +146,8 @@ int main(void) {
                 return EXIT_FAILURE;
         }
         r = sd_bus_open_system(&bus);
+        if (r >= 0)
+                r = sd_bus_set_method_call_timeout(bus, BUS_METHOD_CALL_TIMEOUT_USEC);
         if (r < 0) {
                 log_error("cannot connect to the system bus: %s", strerror(-r));
                 reply_error(out, "org.freedesktop.DBus.Error.Failed", "the broker cannot reach the system bus");
