@@ -1,7 +1,7 @@
 #!/bin/bash
 # vm-mem: 7168
 # vm-smp: 2
-# vm-timeout: 9000
+# vm-timeout: 10500
 # bench/scale.sh: N agents of a light command on one host (issue 11), every
 # figure measured in this run, printed as one table with the goal beside it.
 #
@@ -20,7 +20,7 @@
 #
 # In a disposable guest (from the build directory, after `make check` or
 # `make tests/vm/stage.stamp`):
-#     NOVA_VM_TIMEOUT=9300 top_srcdir=$SRC top_builddir=$PWD $SRC/tests/vm/vm-exec $SRC/bench/scale.sh
+#     NOVA_VM_TIMEOUT=10800 top_srcdir=$SRC top_builddir=$PWD $SRC/tests/vm/vm-exec $SRC/bench/scale.sh
 # Timings are printed, never asserted; the checks are that every method
 # really started its agents. Under QEMU TCG everything is 10-50x slower than
 # on hardware: read the ratios and the per-agent costs.
