@@ -268,7 +268,7 @@ fi
 # stall during a relief its own work, or does it wait (the first Debian 13
 # run's PID 1 handled about 4 victims' deaths a second)?
 jpid=$(systemctl show -P MainPID systemd-journald.service)
-busy0="$(pid1_cpu_ms) $(cpu_ms "$jpid") $(ms)"
+p1c0=$(pid1_cpu_ms) jc0=$(cpu_ms "$jpid") w0=$(ms)
 python3 - > /tmp/relief.out <<'EOF' &
 # One thread samples memory every 10 ms (relief is faster than a forked
 # systemctl under TCG); another times `systemctl is-system-running` meanwhile.
@@ -343,7 +343,6 @@ while not os.path.exists("/run/nova-bench/hog.done"):
 PYEOF
 fi
 wait "$sampler"
-read -r p1c0 jc0 w0 <<<"$busy0"
 busy="PID 1 $(( ($(pid1_cpu_ms) - p1c0) / 1000 )) s, journald $(( ($(cpu_ms "$jpid") - jc0) / 1000 )) s of $(( ($(ms) - w0) / 1000 )) s"
 read -r relief_ms reached worst_ms peak_pct below_real < /tmp/relief.out
 sleep 5
