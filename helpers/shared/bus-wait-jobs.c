@@ -210,3 +210,25 @@ int bus_wait_jobs_all(BusWaitJobs *w, uint64_t timeout_usec) {
         int r = bus_wait_jobs_some(w, 0, now_usec(CLOCK_MONOTONIC) + timeout_usec);
         return r < 0 ? r : bus_wait_jobs_result(w, timeout_usec);
 }
+
+/* See bus-wait-jobs.h. */
+int bus_wait_ready(sd_bus *bus, uint64_t budget_usec) {
+        uint64_t end = now_usec(CLOCK_MONOTONIC) + budget_usec;
+        int r;
+
+        while ((r = sd_bus_is_ready(bus)) == 0) {
+                uint64_t n = now_usec(CLOCK_MONOTONIC);
+
+                r = sd_bus_process(bus, NULL);
+                if (r < 0)
+                        return r;
+                if (r > 0)
+                        continue;
+                if (n >= end)
+                        return 0;
+                r = sd_bus_wait(bus, end - n);
+                if (r < 0)
+                        return r;
+        }
+        return r < 0 ? r : 1;
+}

@@ -72,3 +72,8 @@ int bus_job_result_to_errno(const char *result);
 /* The result word back ("failed"), "running" for -ETIMEDOUT (our deadline,
  * not the job's), NULL for an errno that is no job result. */
 const char *bus_job_result_from_errno(int r);
+
+/* Drives a new connection's handshake for at most budget_usec: sd-bus
+ * itself allows it 90 s, then closes the connection, whatever the call
+ * timeout. 1 when ready, 0 when the budget ran out, < 0 on error. */
+int bus_wait_ready(sd_bus *bus, uint64_t budget_usec);
