@@ -14,16 +14,11 @@
 #   BENCH_RELIEF_LOAD  what takes the host past 95 %: hog (default), one
 #                process outside the slice, or grow, the agents themselves
 #   BENCH_GROW_KIB  with grow: what each agent chosen to grow holds more (default 1024)
-# --parallel 16: a run with 32 stopped at 494 of 5,000 agents (a failed start
-# job ends ensure); suspected: each job waits for the ones ahead of it under
-# TCG, past the 90 s start timeout. The diag line below shows what ensure said.
-#
-# In a disposable guest (from the build directory, after `make check` or
-# `make tests/vm/stage.stamp`):
+# --parallel 16 (a failed start ends ensure; the diag line below says why).
+# In a disposable guest, from the build directory after `make tests/vm/stage.stamp`:
 #     NOVA_VM_TIMEOUT=10800 top_srcdir=$SRC top_builddir=$PWD $SRC/tests/vm/vm-exec $SRC/bench/scale.sh
-# Timings are printed, never asserted; the checks are that every method
-# really started its agents. Under QEMU TCG everything is 10-50x slower than
-# on hardware: read the ratios and the per-agent costs.
+# Timings are printed, never asserted; the checks are that every method really
+# started its agents. Under TCG all is 10-50x slower: read ratios and per-agent costs.
 set -u
 n=${BENCH_N:-5000}
 cmp_n=${BENCH_CMP_N:-500}
@@ -186,21 +181,16 @@ best_ms() {
 raw_ms=$(best_ms raw)
 status_ms=$(best_ms novactl status --json)
 count_ms=$(best_ms novactl count)
-# memory --json: the same listing and cgroupfs reads as status, without its
-# per-agent details (RuntimeMaxUSec on the bus, the launcher's mark, the
-# configuration files, the workspace's quota): status minus this is what the
-# details cost.
+# memory --json: status's listing and cgroupfs reads without its per-agent details
+# (RuntimeMaxUSec, the launcher's mark, config files, quota): the difference is their cost.
 memory_ms=$(best_ms novactl memory --json)
 t0=$(ms); systemctl daemon-reload; t1=$(ms); reload_ms=$((t1 - t0))
 out "| novactl status --json vs raw cgroupfs cat | $status_ms vs $raw_ms ms = $(ratio "$status_ms" "$raw_ms")x | <= 2x |"
 out "| novactl memory --json (status without per-agent details); novactl count | $memory_ms ms; $count_ms ms | |"
 out "| systemctl daemon-reload at $n agents | $reload_ms ms | |"
 
-# nova-reliefd idle: its own wakeup counter (metrics file), its context
-# switches (a wakeup blocks more than once: fsync of the metrics file, …) and
-# its CPU over 60 s.
-# From cgroupfs, not `systemctl show`: at 5,000 agents, right after the
-# daemon-reload, PID 1 did not answer in time and the figures came out empty.
+# nova-reliefd idle: its wakeup counter (metrics file), context switches and CPU over
+# 60 s. Its PID from cgroupfs: right after the daemon-reload PID 1 may not answer.
 rpid=$(head -n 1 /sys/fs/cgroup/system.slice/nova-relief.service/cgroup.procs)
 ctx() { awk '/ctxt_switches/ { s += $2 } END { print s }' "/proc/$rpid/status"; }
 rcpu() { awk '{ print ($14 + $15) * 10 }' "/proc/$rpid/stat"; }
@@ -268,6 +258,12 @@ fi
 # stall during a relief its own work, or does it wait (the first Debian 13
 # run's PID 1 handled about 4 victims' deaths a second)?
 jpid=$(systemctl show -P MainPID systemd-journald.service)
+# Who held the CPUs (third Debian 13 run: 5-7 runnable on 2 vCPUs, PID 1 46 s in 162 s):
+# usage_usec of each cgroup up to two levels down (agents are three down), and idle.
+cg_cpu() { for f in /sys/fs/cgroup/cpu.stat /sys/fs/cgroup/*/cpu.stat /sys/fs/cgroup/*/*/cpu.stat; do
+	awk -v c="${f#/sys/fs/cgroup/}" '$1 == "usage_usec" { sub("/?cpu.stat$", "", c); print (c == "" ? "/" : c), $2 }' "$f"
+done; awk '$1 == "cpu" { printf "idle %.0f\n", ($5 + $6) * 10000 }' /proc/stat; }
+cg_cpu > /tmp/cg-cpu.0
 p1c0=$(pid1_cpu_ms) jc0=$(cpu_ms "$jpid") w0=$(ms)
 python3 - > /tmp/relief.out <<'EOF' &
 # One thread samples memory every 10 ms (relief is faster than a forked
@@ -344,6 +340,9 @@ PYEOF
 fi
 wait "$sampler"
 busy="PID 1 $(( ($(pid1_cpu_ms) - p1c0) / 1000 )) s, journald $(( ($(cpu_ms "$jpid") - jc0) / 1000 )) s of $(( ($(ms) - w0) / 1000 )) s"
+# The eight largest users: "/" is all of it, so "/" minus its children is the kernel's threads and interrupts.
+cpu_by_cg=$(cg_cpu | awk 'NR == FNR { a[$1] = $2; next } { printf "%s %.0f\n", $1, ($2 - a[$1]) / 1e6 }' /tmp/cg-cpu.0 - |
+	sort -k2,2nr | head -n 8 | awk '{ printf "%s%s %s s", (NR > 1 ? ", " : ""), $1, $2 }')
 read -r relief_ms reached worst_ms peak_pct below_real < /tmp/relief.out
 sleep 5
 left=$(agents_active); used_after=$(used_pct)
@@ -361,6 +360,7 @@ kill_to_below=never
 out "| relief: $load; 95 % -> < 75 %; first kill -> < 75 % | $relief_ms ms; $kill_to_below; peak $peak_pct %, $killed agents killed (used after: $used_after %), $((oom1 - oom0)) kernel OOM kills | >= $kills_goal killed, 0 OOM |"
 out "| worst systemctl is-system-running during relief | $worst_ms ms | |"
 out "| CPU during the relief (wall: load start -> sampler end) | $busy | |"
+out "| CPU by cgroup during the relief, and idle (2 vCPUs) | $cpu_by_cg | |"
 # Where the relief's time went, from nova-reliefd's journal: its rounds (one
 # rank-1 kill each), first kill -> last kill, each victim's SIGKILL -> cgroup
 # empty (kernel), and when the growers were done (the load's own pace).
