@@ -35,7 +35,7 @@ out() { diag "$@"; echo "$*" >> "$NOVA_VM_OUT/scale-table.txt"; }
 
 ms() { echo $(($(date +%s%N) / 1000000)); }
 cpu_ms() { awk '{ printf "%.0f\n", ($14 + $15) * 1000 / 100 }' "/proc/$1/stat"; }  # PID: its utime + stime
-pid1_cpu_ms() { cpu_ms 1; }
+pid1_cpu_ms() { cpu_ms 1; }; pid1_kids_ms() { awk '{ printf "%.0f\n", ($16 + $17) * 10 }' /proc/1/stat; } # children PID 1 reaped
 pid1_rss_kib() { awk '/^VmRSS:/ { print $2 }' /proc/1/status; }
 slab_kib() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
 units() { systemctl list-units --all --no-legend --plain | wc -l; }
@@ -264,7 +264,7 @@ cg_cpu() { for f in /sys/fs/cgroup/cpu.stat /sys/fs/cgroup/*/cpu.stat /sys/fs/cg
 	awk -v c="${f#/sys/fs/cgroup/}" '$1 == "usage_usec" { sub("/?cpu.stat$", "", c); print (c == "" ? "/" : c), $2 }' "$f"
 done; awk '$1 == "cpu" { printf "idle %.0f\n", ($5 + $6) * 10000 }' /proc/stat; }
 cg_cpu > /tmp/cg-cpu.0
-p1c0=$(pid1_cpu_ms) jc0=$(cpu_ms "$jpid") w0=$(ms)
+p1c0=$(pid1_cpu_ms) p1k0=$(pid1_kids_ms) jc0=$(cpu_ms "$jpid") w0=$(ms)
 python3 - > /tmp/relief.out <<'EOF' &
 # One thread samples memory every 10 ms (relief is faster than a forked
 # systemctl under TCG); another times `systemctl is-system-running` meanwhile.
@@ -339,7 +339,7 @@ while not os.path.exists("/run/nova-bench/hog.done"):
 PYEOF
 fi
 wait "$sampler"
-busy="PID 1 $(( ($(pid1_cpu_ms) - p1c0) / 1000 )) s, journald $(( ($(cpu_ms "$jpid") - jc0) / 1000 )) s of $(( ($(ms) - w0) / 1000 )) s"
+busy="PID 1 $(( ($(pid1_cpu_ms) - p1c0) / 1000 )) s (its reaped children $(( ($(pid1_kids_ms) - p1k0) / 1000 )) s), journald $(( ($(cpu_ms "$jpid") - jc0) / 1000 )) s of $(( ($(ms) - w0) / 1000 )) s"
 # The eight largest users: "/" is all of it, so "/" minus its children is the kernel's threads and interrupts.
 cpu_by_cg=$(cg_cpu | awk 'NR == FNR { a[$1] = $2; next } { printf "%s %.0f\n", $1, ($2 - a[$1]) / 1e6 }' /tmp/cg-cpu.0 - |
 	sort -k2,2nr | head -n 8 | awk '{ printf "%s%s %s s", (NR > 1 ? ", " : ""), $1, $2 }')
