@@ -14,6 +14,7 @@
 #include <systemd/sd-journal.h>
 #include <unistd.h>
 
+#include "cgroup-util.h"
 #include "file-util.h"
 #include "log.h"
 #include "macro.h"
@@ -117,15 +118,8 @@ void victims_reap(Daemon *d) {
 }
 
 static int kill_cgroup(const Daemon *d, const char *name) {
-        _cleanup_(freep) char *path = str_printf("%s/%s/cgroup.kill", d->slice_dir, name);
-        if (!path)
-                return -ENOMEM;
-        int fd = open(path, O_WRONLY | O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        int r = write(fd, "1", 1) == 1 ? 0 : -errno;
-        close(fd);
-        return r;
+        _cleanup_(freep) char *dir = str_printf("%s/%s", d->slice_dir, name);
+        return dir ? cgroup_kill(dir) : -ENOMEM;
 }
 
 int victims_kill(Daemon *d, const ReliefPlan *plan, const ReliefCandidate *c) {

@@ -326,3 +326,15 @@ int cgroup_populated(const char *dir) {
                 return -EBADMSG;
         return v != 0;
 }
+
+int cgroup_kill(const char *dir) {
+        _cleanup_(freep) char *path = str_printf("%s/cgroup.kill", dir);
+        _cleanup_(closep) int fd = -EBADF;
+
+        if (!path)
+                return -ENOMEM;
+        fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return write(fd, "1", 1) == 1 ? 0 : -errno;
+}

@@ -67,6 +67,12 @@ int cgroup_read_u64_at(int dirfd, const char *file, uint64_t *ret);
  * dirfd: the errno of the read, or of cgroup_keyed_value(). */
 int cgroup_read_keyed_at(int dirfd, const char *file, const char *key, uint64_t *ret);
 
+/* SIGKILL to every process in <dir> and its descendants, at once, by the
+ * kernel (cgroup.kill, Linux >= 5.14): no round trip to PID 1. -ENOENT when
+ * the cgroup is gone or the kernel has no cgroup.kill, -EACCES for a caller
+ * that may not write it (only root may). */
+int cgroup_kill(const char *dir);
+
 /* "populated" of <dir>/cgroup.events: 1 or 0; -ENOENT when the cgroup is
  * gone (which also means empty), -EBADMSG when the key is missing. */
 int cgroup_populated(const char *dir);
