@@ -154,7 +154,7 @@ static int report_missing(const AgentUnit *units, size_t n, char **names) {
 
 int overview_gather(sd_bus *bus, char *const *states, char **names, bool with_details, Overview *ret) {
         _cleanup_(strv_freep) char **patterns = NULL;
-        _cleanup_(freep) char *slice_dir = str_printf("%s" AGENT_SLICE_CGROUP, novactl_cgroup_root());
+        _cleanup_(freep) char *slice_dir = agent_slice_dir();
         Overview o = {};
         AgentUnit *units = NULL;
         size_t n = 0;

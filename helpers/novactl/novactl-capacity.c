@@ -79,7 +79,7 @@ static uint64_t read_pid_max(void) {
 }
 
 static int compute(sd_bus *bus, Capacity *c) {
-        _cleanup_(freep) char *slice_dir = str_printf("%s" AGENT_SLICE_CGROUP, novactl_cgroup_root());
+        _cleanup_(freep) char *slice_dir = agent_slice_dir();
         HostMemory host;
         AgentCgroup slice;
         AgentUnit *units = NULL;

@@ -136,7 +136,7 @@ static int metrics(int argc, char **argv) {
                 r = bus_list_agents(bus, NULL, NULL, &units, &n);
         if (r < 0)
                 return r;
-        slice_dir = str_printf("%s" AGENT_SLICE_CGROUP, novactl_cgroup_root());
+        slice_dir = agent_slice_dir();
         if (!slice_dir || (n > 0 && !(agents = calloc(n, sizeof(MetricsAgent))))) {
                 agent_units_free(units, n);
                 return log_oom();

@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "agent-name.h"
-#include "agent-unit.h"
 #include "cgroup-util.h"
 #include "novactl.h"
 #include "str-util.h"
@@ -50,7 +49,7 @@ static uint64_t stop_all_timeout_usec(const AgentUnit *units, size_t n) {
  * timeout is 300 s). true when done; an operator (EACCES), a remote host or a
  * kernel without cgroup.kill kill each agent through KillUnit instead. */
 static bool kill_slice_now(void) {
-        _cleanup_(freep) char *dir = str_printf("%s" AGENT_SLICE_CGROUP, novactl_cgroup_root());
+        _cleanup_(freep) char *dir = agent_slice_dir();
         int r;
 
         if (arg_host || !dir)

@@ -104,7 +104,7 @@ static int add_agent(Frame *f, size_t *alloc, const char *slice_dir, const char 
 /* The agents are the nova-agent@NAME.service directories of the slice.
  * -ENOMEM (logged) is its only failure: what cannot be read is unknown. */
 static int gather(const Frame *prev, Frame *f) {
-        _cleanup_(freep) char *slice_dir = str_printf("%s" AGENT_SLICE_CGROUP, novactl_cgroup_root());
+        _cleanup_(freep) char *slice_dir = agent_slice_dir();
         size_t alloc = 0, plen = strlen(AGENT_UNIT_PREFIX), slen = strlen(AGENT_UNIT_SUFFIX);
         int r = 0;
 

@@ -60,6 +60,10 @@ const char *format_duration(char *buf, size_t size, uint64_t usec) {
         return buf;
 }
 
+char *agent_slice_dir(void) {
+        return str_printf("%s" AGENT_SLICE_CGROUP, novactl_cgroup_root());
+}
+
 char *agent_cgroup_dir(const char *name) {
         /* The slice's place is fixed by its name (nova-agents.slice lives in
          * nova.slice) and agent names need no unit-name escaping. */

@@ -209,6 +209,8 @@ int agent_wait_empty(const char *unit, uint64_t timeout_usec);
  * -ETIMEDOUT. */
 int agents_wait_empty(const AgentUnit *units, size_t n, uint64_t timeout_usec);
 char *agent_cgroup_dir(const char *name);
+/* The slice's directory: <cgroup root>/nova.slice/nova-agents.slice. */
+char *agent_slice_dir(void);
 
 /* 0 when admission is open; else prints why "not starting NAME" and returns
  * -EBUSY. An unreadable state refuses too (fail closed). */
